@@ -1,0 +1,5 @@
+# Naive doubly-recursive fib 27 (function-call / arithmetic heavy).
+let
+  fib = n: if n < 2 then n else fib (n - 1) + fib (n - 2);
+in
+fib 27

@@ -1,0 +1,6 @@
+/* The subcommands of firn. Each returns the process exit code. */
+#pragma once
+
+int cmd_eval(int argc, char **argv);
+int cmd_instantiate(int argc, char **argv);
+int cmd_builtins(int argc, char **argv);

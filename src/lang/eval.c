@@ -1,0 +1,1711 @@
+#include "eval.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "arith.h"
+#include "bind.h"
+#include "builtins.h"
+#include "eval-internal.h"
+#include "gc-alloc.h"
+#include "parser.h"
+#include "xalloc.h"
+
+/* ---- state ---------------------------------------------------------- */
+
+EvalState *eval_state_new(const EvalOptions *opts) {
+        /* Uncollectable: the state is the root of everything the evaluator
+         * keeps (caches, base env), so the collector scans it. */
+        EvalState *st = GC_MALLOC_UNCOLLECTABLE(sizeof(EvalState));
+        memset(st, 0, sizeof *st);
+        st->opts = *opts;
+        if (!st->opts.store_dir)
+                st->opts.store_dir = "/nix/store";
+        if (!st->opts.system)
+                st->opts.system = "x86_64-linux";
+        if (!st->opts.max_call_depth)
+                st->opts.max_call_depth = 10000;
+        EvalSymbols *s = &st->sym;
+#define SYM(f, str) s->f = symbol_intern_str(str)
+        SYM(outPath, "outPath");
+        SYM(drvPath, "drvPath");
+        SYM(type, "type");
+        SYM(name, "name");
+        SYM(value, "value");
+        SYM(success, "success");
+        SYM(file, "file");
+        SYM(line, "line");
+        SYM(column, "column");
+        SYM(functor, "__functor");
+        SYM(body, "body");
+        SYM(or_, "or");
+        SYM(derivation, "derivation");
+        SYM(outputs, "outputs");
+        SYM(key, "key");
+        SYM(operator_, "operator");
+        SYM(right, "right");
+        SYM(wrong, "wrong");
+        SYM(startSet, "startSet");
+        SYM(data, "data");
+        SYM(path, "path");
+        SYM(recursive, "recursive");
+        SYM(sha256, "sha256");
+        SYM(filter, "filter");
+        SYM(args, "args");
+        SYM(result, "result");
+#undef SYM
+        st->s_to_string = symbol_intern_str("__toString");
+        st->s_overrides = symbol_intern_str("__overrides");
+        st->s_ignore_nulls = symbol_intern_str("__ignoreNulls");
+        builtins_init(st);
+        return st;
+}
+
+const EvalError *eval_state_error(const EvalState *st) {
+        return &st->error;
+}
+
+void eval_state_clear_error(EvalState *st) {
+        st->error = (EvalError) { 0 };
+        st->has_error = false;
+}
+
+const EvalSymbols *eval_symbols(const EvalState *st) {
+        return &st->sym;
+}
+
+const char *eval_store_dir(const EvalState *st) {
+        return st->opts.store_dir;
+}
+
+bool eval_error_is_catchable(const EvalState *st) {
+        return st->has_error &&
+                (st->error.kind == EVAL_ERROR_THROWN || st->error.kind == EVAL_ERROR_ASSERTION);
+}
+
+/* ---- errors --------------------------------------------------------- */
+
+static char *gc_vprintf(const char *fmt, va_list ap) {
+        StrBuf sb = STRBUF_INIT;
+        strbuf_vaddf(&sb, fmt, ap);
+        char *r = gc_strndup(sb.buf, sb.len);
+        strbuf_release(&sb);
+        return r;
+}
+
+int eval_verror(EvalState *st, EvalErrorKind kind, const Pos *pos, const char *fmt, va_list ap) {
+        st->error = (EvalError) { .kind = kind, .message = gc_vprintf(fmt, ap) };
+        if (pos)
+                st->error.pos = *pos;
+        st->has_error = true;
+        return EVAL_FAILED;
+}
+
+int eval_error(EvalState *st, EvalErrorKind kind, const Pos *pos, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        int r = eval_verror(st, kind, pos, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int eval_error_add_frame(EvalState *st, const Pos *pos, const char *fmt, ...) {
+        EvalError *e = &st->error;
+        /* Bound the trace: a deep recursion would otherwise add one frame per
+         * level as it unwinds. */
+        if (e->n_frames >= 1000)
+                return EVAL_FAILED;
+        if (e->n_frames == e->cap_frames) {
+                size_t cap = e->cap_frames ? e->cap_frames * 2 : 8;
+                EvalFrame *n = gc_alloc(sizeof(EvalFrame) * cap);
+                if (e->n_frames)
+                        memcpy(n, e->frames, sizeof(EvalFrame) * e->n_frames);
+                e->frames = n;
+                e->cap_frames = cap;
+        }
+        va_list ap;
+        va_start(ap, fmt);
+        e->frames[e->n_frames].message = gc_vprintf(fmt, ap);
+        va_end(ap);
+        e->frames[e->n_frames].pos = pos ? *pos : (Pos) { 0 };
+        e->n_frames++;
+        return EVAL_FAILED;
+}
+
+const char *pos_show(const Pos *pos) {
+        if (!pos || pos->line == 0)
+                return "undefined position";
+        char *r = gc_alloc_atomic(64 + (pos->origin == POS_FILE ? strlen(pos->file) : 0));
+        sprintf(r, "%s:%u:%u", pos->origin == POS_FILE ? pos->file : "(string)", pos->line, pos->col);
+        return r;
+}
+
+/* Returns line n (1-based) of the source of pos, GC-allocated, or NULL. */
+static char *source_line(const Pos *pos, uint32_t n, bool *ret_exists) {
+        *ret_exists = false;
+        const char *text = NULL;
+        char *buf = NULL;
+        size_t len = 0;
+        if (pos->origin == POS_FILE) {
+                FILE *f = fopen(pos->file, "re");
+                if (!f)
+                        return NULL;
+                char *line = NULL;
+                size_t cap = 0;
+                uint32_t i = 0;
+                ssize_t l;
+                while ((l = getline(&line, &cap, f)) >= 0) {
+                        if (++i == n) {
+                                if (l > 0 && line[l - 1] == '\n')
+                                        line[--l] = 0;
+                                char *r = gc_strndup(line, l);
+                                free(line);
+                                fclose(f);
+                                *ret_exists = true;
+                                return r;
+                        }
+                }
+                free(line);
+                fclose(f);
+                return NULL;
+        }
+        text = pos->file;
+        if (!text)
+                return NULL;
+        len = strlen(text);
+        uint32_t i = 1;
+        const char *p = text, *end = text + len;
+        while (i < n && p < end) {
+                const char *nl = memchr(p, '\n', end - p);
+                if (!nl)
+                        return NULL;
+                p = nl + 1;
+                i++;
+        }
+        if (i != n)
+                return NULL;
+        const char *nl = memchr(p, '\n', end - p);
+        buf = gc_strndup(p, nl ? (size_t) (nl - p) : (size_t) (end - p));
+        *ret_exists = true;
+        return buf;
+}
+
+static void format_pos(const Pos *pos, StrBuf *out) {
+        if (!pos || pos->line == 0)
+                return;
+        const char *origin = pos->origin == POS_FILE ? pos->file : pos->origin == POS_STDIN ? "«stdin»" : "«string»";
+        strbuf_addf(out, "\n\n       at %s:%u:%u:", origin, pos->line, pos->col);
+        bool exists;
+        char *line = source_line(pos, pos->line, &exists);
+        if (!line)
+                return;
+        strbuf_adds(out, "\n\n");
+        if (pos->line > 1) {
+                bool prev_exists;
+                char *prev = source_line(pos, pos->line - 1, &prev_exists);
+                if (prev)
+                        strbuf_addf(out, "            %u| %s\n", pos->line - 1, prev);
+        }
+        strbuf_addf(out, "            %u| %s\n", pos->line, line);
+        int width = snprintf(NULL, 0, "%u", pos->line);
+        strbuf_addf(out, "            %*s| ", width, "");
+        for (uint32_t c = 1; c < pos->col; c++)
+                strbuf_addc(out, line[c - 1] == '\t' ? '\t' : ' ');
+        strbuf_adds(out, "^\n");
+        bool next_exists;
+        char *next = source_line(pos, pos->line + 1, &next_exists);
+        if (next)
+                strbuf_addf(out, "            %u| %s\n", pos->line + 1, next);
+}
+
+void eval_error_format(const EvalState *st, bool show_trace, StrBuf *out) {
+        const EvalError *e = &st->error;
+        strbuf_addf(out, "error: %s", e->message ? e->message : "unknown error");
+        format_pos(&e->pos, out);
+        for (size_t i = 0; i < e->n_frames; i++) {
+                const EvalFrame *f = &e->frames[i];
+                /* Without --show-trace Nix shows only addErrorContext frames. */
+                if (!show_trace && f->pos.line != 0)
+                        continue;
+                if (!show_trace && !f->message)
+                        continue;
+                if (out->len && out->buf[out->len - 1] != '\n')
+                        strbuf_addc(out, '\n');
+                strbuf_addf(out, "\n       … %s", f->message);
+                format_pos(&f->pos, out);
+        }
+        if (out->len && out->buf[out->len - 1] != '\n')
+                strbuf_addc(out, '\n');
+}
+
+/* ---- recursion bound ------------------------------------------------ */
+
+int eval_depth_enter(EvalState *st, const Pos *pos) {
+        if (_unlikely_(++st->depth > st->opts.max_call_depth)) {
+                st->depth--;
+                return eval_error(st, EVAL_ERROR_STACK_OVERFLOW, NULL, "stack overflow (possible infinite recursion)");
+        }
+        return 0;
+}
+
+void eval_depth_leave(EvalState *st) {
+        st->depth--;
+}
+
+/* ---- environments and thunks ---------------------------------------- */
+
+static inline Env *env_new(uint32_t size, Env *up) {
+        Env *env = gc_alloc(sizeof(Env) + sizeof(Value *) * size);
+        env->up = up;
+        env->size = size;
+        return env;
+}
+
+/* A value for e in env without evaluating it: variables are shared with
+ * their binding, constants reused, everything else becomes a thunk. */
+static Value *maybe_thunk(EvalState *st, Env *env, Expr *e);
+
+static int lookup_var(EvalState *st, Env *env, Expr *e, Value **ret) {
+        for (uint32_t l = e->var.level; l; l--)
+                env = env->up;
+        if (!e->var.from_with) {
+                *ret = env->values[e->var.displ];
+                return 0;
+        }
+        for (;;) {
+                Value *attrs = env->values[0];
+                if (attrs->type != VT_ATTRS) {
+                        int r = eval_force(st, attrs, &e->pos);
+                        if (r < 0)
+                                return r;
+                        if (attrs->type != VT_ATTRS)
+                                return eval_error(st, EVAL_ERROR_TYPE, &e->pos, "value is %s while a set was expected",
+                                                  value_show_type(attrs));
+                }
+                Attr *a = bindings_find(attrs->attrs, e->var.name);
+                if (a) {
+                        *ret = a->value;
+                        return 0;
+                }
+                if (!env->prev_with)
+                        return eval_error(st, EVAL_ERROR_UNDEFINED_VARIABLE, &e->pos, "undefined variable '%s'",
+                                          symbol_str(e->var.name));
+                for (uint32_t l = env->prev_with; l; l--)
+                        env = env->up;
+        }
+}
+
+static Value *maybe_thunk(EvalState *st, Env *env, Expr *e) {
+        switch (e->kind) {
+        case EXPR_STRING:
+        case EXPR_PATH:
+                return e->constant;
+        case EXPR_VAR:
+                if (!e->var.from_with) {
+                        Env *x = env;
+                        for (uint32_t l = e->var.level; l; l--)
+                                x = x->up;
+                        /* In a let or rec set the slot may not be filled yet. */
+                        if (x->values[e->var.displ])
+                                return x->values[e->var.displ];
+                }
+                break;
+        case EXPR_INT: {
+                Value *v = value_new();
+                value_set_int(v, e->integer);
+                return v;
+        }
+        default:
+                break;
+        }
+        Value *v = gc_alloc(sizeof(Value));
+        value_set_thunk(v, env, e);
+        return v;
+}
+
+/* ---- forcing -------------------------------------------------------- */
+
+static int eval_in(EvalState *st, Env *env, Expr *e, Value *v);
+static int call_function(EvalState *st, Value *fn, size_t n_args, Value **args, Value *ret, const Pos *pos);
+
+int eval_force(EvalState *st, Value *v, const Pos *pos) {
+        switch (v->type) {
+        case VT_THUNK: {
+                Env *env = v->thunk.env;
+                Expr *e = v->thunk.expr;
+                v->type = VT_BLACKHOLE;
+                int r = eval_in(st, env, e, v);
+                if (r < 0) {
+                        value_set_thunk(v, env, e);
+                        return r;
+                }
+                return 0;
+        }
+        case VT_APP: {
+                Value *fn = v->app.left, *arg = v->app.right;
+                v->type = VT_BLACKHOLE;
+                int r = call_function(st, fn, 1, &arg, v, pos);
+                if (r < 0) {
+                        value_set_app(v, fn, arg);
+                        return r;
+                }
+                return 0;
+        }
+        case VT_BLACKHOLE:
+                return eval_error(st, EVAL_ERROR_INFINITE_RECURSION, pos, "infinite recursion encountered");
+        default:
+                return 0;
+        }
+}
+
+static int type_error(EvalState *st, Value *v, const Pos *pos, const char *expected) {
+        return eval_error(st, EVAL_ERROR_TYPE, pos, "value is %s while %s was expected", value_show_type(v), expected);
+}
+
+int eval_force_int(EvalState *st, Value *v, const Pos *pos, int64_t *ret) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type != VT_INT)
+                return type_error(st, v, pos, "an integer");
+        *ret = v->integer;
+        return 0;
+}
+
+int eval_force_float(EvalState *st, Value *v, const Pos *pos, double *ret) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type == VT_INT)
+                *ret = (double) v->integer;
+        else if (v->type == VT_FLOAT)
+                *ret = v->fpoint;
+        else
+                return type_error(st, v, pos, "a float");
+        return 0;
+}
+
+int eval_force_bool(EvalState *st, Value *v, const Pos *pos, bool *ret) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type != VT_BOOL)
+                return type_error(st, v, pos, "a Boolean");
+        *ret = v->boolean;
+        return 0;
+}
+
+int eval_force_attrs(EvalState *st, Value *v, const Pos *pos) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type != VT_ATTRS)
+                return type_error(st, v, pos, "a set");
+        return 0;
+}
+
+int eval_force_list(EvalState *st, Value *v, const Pos *pos) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type != VT_LIST)
+                return type_error(st, v, pos, "a list");
+        return 0;
+}
+
+int eval_force_function(EvalState *st, Value *v, const Pos *pos) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type == VT_LAMBDA || v->type == VT_PRIMOP || v->type == VT_PRIMOP_APP)
+                return 0;
+        if (v->type == VT_ATTRS && bindings_find(v->attrs, st->sym.functor))
+                return 0;
+        return type_error(st, v, pos, "a function");
+}
+
+int eval_force_string(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, const char **ret) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type != VT_STRING)
+                return type_error(st, v, pos, "a string");
+        if (cb)
+                context_add_all(cb, v->string.context);
+        *ret = v->string.s;
+        return 0;
+}
+
+int eval_force_string_no_context(EvalState *st, Value *v, const Pos *pos, const char **ret) {
+        int r = eval_force_string(st, v, pos, NULL, ret);
+        if (r < 0)
+                return r;
+        if (v->string.context)
+                return eval_error(st, EVAL_ERROR_GENERIC, pos,
+                                  "the string '%s' is not allowed to refer to a store path (such as '%s')",
+                                  v->string.s, v->string.context[0][0] == '=' ? v->string.context[0] + 1 : v->string.context[0]);
+        return 0;
+}
+
+int eval_force_deep(EvalState *st, Value *v, const Pos *pos) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type != VT_ATTRS && v->type != VT_LIST)
+                return 0;
+        if ((r = eval_depth_enter(st, pos)) < 0)
+                return r;
+        if (v->type == VT_ATTRS) {
+                Bindings *b = v->attrs;
+                for (uint32_t i = 0; i < b->size && r >= 0; i++) {
+                        r = eval_force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos);
+                        if (r < 0 && b->attrs[i].pos)
+                                eval_error_add_frame(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
+                                                     symbol_str(b->attrs[i].name));
+                }
+        } else {
+                for (size_t i = 0; i < v->list.size && r >= 0; i++)
+                        r = eval_force_deep(st, v->list.elems[i], pos);
+        }
+        eval_depth_leave(st);
+        return r;
+}
+
+Attr *eval_get_attr(Value *attrs, Symbol name) {
+        return bindings_find(attrs->attrs, name);
+}
+
+int eval_is_derivation(EvalState *st, Value *v) {
+        if (v->type != VT_ATTRS)
+                return 0;
+        Attr *a = bindings_find(v->attrs, st->sym.type);
+        if (!a)
+                return 0;
+        int r = eval_force(st, a->value, a->pos);
+        if (r < 0)
+                return r;
+        return a->value->type == VT_STRING && strcmp(a->value->string.s, "derivation") == 0;
+}
+
+/* ---- coercion -------------------------------------------------------- */
+
+static char *float_to_string(double d) {
+        /* std::to_string: "%f". */
+        char buf[512];
+        snprintf(buf, sizeof buf, "%f", d);
+        return gc_strdup(buf);
+}
+
+static int coerce(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, bool coerce_more,
+                  bool copy_to_store, bool canonicalize, StrBuf *out) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        switch (v->type) {
+        case VT_STRING:
+                if (cb)
+                        context_add_all(cb, v->string.context);
+                strbuf_adds(out, v->string.s);
+                return 0;
+        case VT_PATH: {
+                const char *p = canonicalize ? canon_path(v->path, "/") : v->path;
+                if (copy_to_store) {
+                        const char *sp;
+                        if ((r = eval_copy_path_to_store(st, p, pos, &sp)) < 0)
+                                return r;
+                        if (cb)
+                                context_add(cb, sp);
+                        p = sp;
+                }
+                strbuf_adds(out, p);
+                return 0;
+        }
+        case VT_ATTRS: {
+                Attr *a = bindings_find(v->attrs, st->s_to_string);
+                if (a) {
+                        Value res;
+                        Value *self = v;
+                        if ((r = call_function(st, a->value, 1, &self, &res, pos)) < 0)
+                                return r;
+                        return coerce(st, &res, pos, cb, coerce_more, copy_to_store, false, out);
+                }
+                a = bindings_find(v->attrs, st->sym.outPath);
+                if (!a)
+                        return eval_error(st, EVAL_ERROR_TYPE, pos, "cannot coerce a set to a string");
+                return coerce(st, a->value, pos, cb, coerce_more, copy_to_store, false, out);
+        }
+        default:
+                break;
+        }
+        if (coerce_more) {
+                switch (v->type) {
+                case VT_BOOL:
+                        if (v->boolean)
+                                strbuf_addc(out, '1');
+                        return 0;
+                case VT_INT:
+                        strbuf_addf(out, "%" PRId64, v->integer);
+                        return 0;
+                case VT_FLOAT:
+                        strbuf_adds(out, float_to_string(v->fpoint));
+                        return 0;
+                case VT_NULL:
+                        return 0;
+                case VT_LIST:
+                        if ((r = eval_depth_enter(st, pos)) < 0)
+                                return r;
+                        for (size_t i = 0; i < v->list.size; i++) {
+                                Value *x = v->list.elems[i];
+                                if ((r = coerce(st, x, pos, cb, coerce_more, copy_to_store, false, out)) < 0)
+                                        break;
+                                if (i + 1 < v->list.size && (x->type != VT_LIST || x->list.size != 0))
+                                        strbuf_addc(out, ' ');
+                        }
+                        eval_depth_leave(st);
+                        return r;
+                default:
+                        break;
+                }
+        }
+        return eval_error(st, EVAL_ERROR_TYPE, pos, "cannot coerce %s to a string", value_show_type(v));
+}
+
+int eval_coerce_to_string(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb,
+                          bool coerce_more, bool copy_to_store, const char **ret) {
+        int r = eval_force(st, v, pos);
+        if (r < 0)
+                return r;
+        if (v->type == VT_STRING) {
+                if (cb)
+                        context_add_all(cb, v->string.context);
+                *ret = v->string.s;
+                return 0;
+        }
+        StrBuf sb = STRBUF_INIT;
+        r = coerce(st, v, pos, cb, coerce_more, copy_to_store, false, &sb);
+        if (r >= 0)
+                *ret = gc_strndup(sb.buf, sb.len);
+        strbuf_release(&sb);
+        return r;
+}
+
+int eval_coerce_to_path(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, const char **ret) {
+        const char *s;
+        int r = eval_coerce_to_string(st, v, pos, cb, false, false, &s);
+        if (r < 0)
+                return r;
+        if (s[0] != '/')
+                return eval_error(st, EVAL_ERROR_GENERIC, pos, "string '%s' doesn't represent an absolute path", s);
+        *ret = s;
+        return 0;
+}
+
+int eval_copy_path_to_store(EvalState *st, const char *path, const Pos *pos, const char **ret) {
+        if (st->opts.store.add_path) {
+                char *err = NULL;
+                int r = st->opts.store.add_path(st->opts.store.userdata, path, ret, &err);
+                if (r < 0) {
+                        r = eval_error(st, EVAL_ERROR_IO, pos, "%s", err ? err : "cannot copy path to the store");
+                        free(err);
+                        return r;
+                }
+                return 0;
+        }
+        struct stat stt;
+        if (lstat(path, &stt) < 0)
+                return eval_error(st, EVAL_ERROR_IO, pos, "getting status of '%s': %s", path, strerror(errno));
+        return eval_error(st, EVAL_ERROR_GENERIC, pos, "cannot copy '%s' to the store: this evaluation has no store", path);
+}
+
+/* ---- equality and ordering ------------------------------------------ */
+
+int eval_equal(EvalState *st, Value *a, Value *b, const Pos *pos, bool *ret) {
+        int r;
+        if ((r = eval_force(st, a, pos)) < 0 || (r = eval_force(st, b, pos)) < 0)
+                return r;
+        if (a == b) {
+                *ret = true;
+                return 0;
+        }
+        /* Integers and floats compare by value across the two types. */
+        if (a->type == VT_INT && b->type == VT_FLOAT) {
+                *ret = (double) a->integer == b->fpoint;
+                return 0;
+        }
+        if (a->type == VT_FLOAT && b->type == VT_INT) {
+                *ret = a->fpoint == (double) b->integer;
+                return 0;
+        }
+        bool a_fn = a->type == VT_LAMBDA || a->type == VT_PRIMOP || a->type == VT_PRIMOP_APP;
+        bool b_fn = b->type == VT_LAMBDA || b->type == VT_PRIMOP || b->type == VT_PRIMOP_APP;
+        if (a->type != b->type && !(a_fn && b_fn)) {
+                *ret = false;
+                return 0;
+        }
+        switch (a->type) {
+        case VT_INT:
+                *ret = a->integer == b->integer;
+                return 0;
+        case VT_FLOAT:
+                *ret = a->fpoint == b->fpoint;
+                return 0;
+        case VT_BOOL:
+                *ret = a->boolean == b->boolean;
+                return 0;
+        case VT_NULL:
+                *ret = true;
+                return 0;
+        case VT_STRING:
+                *ret = strcmp(a->string.s, b->string.s) == 0;
+                return 0;
+        case VT_PATH:
+                *ret = strcmp(a->path, b->path) == 0;
+                return 0;
+        case VT_LIST:
+                if (a->list.size != b->list.size) {
+                        *ret = false;
+                        return 0;
+                }
+                if ((r = eval_depth_enter(st, pos)) < 0)
+                        return r;
+                *ret = true;
+                for (size_t i = 0; i < a->list.size && *ret; i++)
+                        if ((r = eval_equal(st, a->list.elems[i], b->list.elems[i], pos, ret)) < 0)
+                                break;
+                eval_depth_leave(st);
+                return r < 0 ? r : 0;
+        case VT_ATTRS: {
+                /* Derivations are equal when their outPaths are. */
+                if ((r = eval_is_derivation(st, a)) < 0)
+                        return r;
+                if (r) {
+                        int r2 = eval_is_derivation(st, b);
+                        if (r2 < 0)
+                                return r2;
+                        Attr *oa = bindings_find(a->attrs, st->sym.outPath);
+                        Attr *ob = bindings_find(b->attrs, st->sym.outPath);
+                        if (r2 && oa && ob)
+                                return eval_equal(st, oa->value, ob->value, pos, ret);
+                }
+                if (a->attrs->size != b->attrs->size) {
+                        *ret = false;
+                        return 0;
+                }
+                if ((r = eval_depth_enter(st, pos)) < 0)
+                        return r;
+                *ret = true;
+                for (uint32_t i = 0; i < a->attrs->size && *ret; i++) {
+                        if (a->attrs->attrs[i].name != b->attrs->attrs[i].name) {
+                                *ret = false;
+                                break;
+                        }
+                        if ((r = eval_equal(st, a->attrs->attrs[i].value, b->attrs->attrs[i].value, pos, ret)) < 0)
+                                break;
+                }
+                eval_depth_leave(st);
+                return r < 0 ? r : 0;
+        }
+        case VT_LAMBDA:
+        case VT_PRIMOP:
+        case VT_PRIMOP_APP:
+                *ret = false;
+                return 0;
+        }
+        return eval_error(st, EVAL_ERROR_GENERIC, pos, "cannot compare %s with %s", value_show_type(a), value_show_type(b));
+}
+
+int eval_less_than(EvalState *st, Value *a, Value *b, const Pos *pos, bool *ret) {
+        int r;
+        if ((r = eval_force(st, a, pos)) < 0 || (r = eval_force(st, b, pos)) < 0)
+                return r;
+        if (a->type == VT_INT && b->type == VT_INT) {
+                *ret = a->integer < b->integer;
+                return 0;
+        }
+        if ((a->type == VT_INT || a->type == VT_FLOAT) && (b->type == VT_INT || b->type == VT_FLOAT)) {
+                double x = a->type == VT_INT ? (double) a->integer : a->fpoint;
+                double y = b->type == VT_INT ? (double) b->integer : b->fpoint;
+                *ret = x < y;
+                return 0;
+        }
+        if (a->type == VT_STRING && b->type == VT_STRING) {
+                *ret = strcmp(a->string.s, b->string.s) < 0;
+                return 0;
+        }
+        if (a->type == VT_PATH && b->type == VT_PATH) {
+                *ret = strcmp(a->path, b->path) < 0;
+                return 0;
+        }
+        if (a->type == VT_LIST && b->type == VT_LIST) {
+                if ((r = eval_depth_enter(st, pos)) < 0)
+                        return r;
+                for (size_t i = 0;; i++) {
+                        if (i == b->list.size) {
+                                *ret = false;
+                                break;
+                        }
+                        if (i == a->list.size) {
+                                *ret = true;
+                                break;
+                        }
+                        bool eq;
+                        if ((r = eval_equal(st, a->list.elems[i], b->list.elems[i], pos, &eq)) < 0)
+                                break;
+                        if (!eq) {
+                                r = eval_less_than(st, a->list.elems[i], b->list.elems[i], pos, ret);
+                                break;
+                        }
+                }
+                eval_depth_leave(st);
+                return r < 0 ? r : 0;
+        }
+        return eval_error(st, EVAL_ERROR_GENERIC, pos, "cannot compare %s with %s", value_show_type(a), value_show_type(b));
+}
+
+/* ---- function calls ------------------------------------------------- */
+
+static const char *lambda_name(const Expr *lam) {
+        const char *where = pos_show(&lam->pos);
+        if (lam->lambda.name) {
+                const char *n = symbol_str(lam->lambda.name);
+                char *r = gc_alloc_atomic(strlen(n) + strlen(where) + 16);
+                sprintf(r, "'%s' at %s", n, where);
+                return r;
+        }
+        char *r = gc_alloc_atomic(strlen(where) + 32);
+        sprintf(r, "anonymous function at %s", where);
+        return r;
+}
+
+static int call_lambda(EvalState *st, Value *fn, Value *arg, Value *ret, const Pos *pos) {
+        Expr *lam = fn->lambda.fun;
+        Env *env;
+        int r;
+        if (!lam->lambda.has_formals) {
+                env = env_new(1, fn->lambda.env);
+                env->values[0] = arg;
+        } else {
+                uint32_t nf = lam->lambda.n_formals;
+                env = env_new(nf + (lam->lambda.arg ? 1 : 0), fn->lambda.env);
+                if ((r = eval_force_attrs(st, arg, pos)) < 0)
+                        return r;
+                if (lam->lambda.arg)
+                        env->values[nf] = arg;
+                Bindings *b = arg->attrs;
+                uint32_t used = 0;
+                for (uint32_t i = 0; i < nf; i++) {
+                        Formal *f = &lam->lambda.formals[i];
+                        Attr *a = bindings_find(b, f->name);
+                        if (a) {
+                                env->values[i] = a->value;
+                                used++;
+                        } else if (f->def)
+                                env->values[i] = maybe_thunk(st, env, f->def);
+                        else
+                                return eval_error(st, EVAL_ERROR_MISSING_ARGUMENT, pos,
+                                                  "%s called without required argument '%s'",
+                                                  lambda_name(lam), symbol_str(f->name));
+                }
+                if (!lam->lambda.ellipsis && used != b->size) {
+                        Attr **sorted = bindings_sorted_by_name(b);
+                        for (uint32_t i = 0; i < b->size; i++) {
+                                bool known = false;
+                                for (uint32_t j = 0; j < nf && !known; j++)
+                                        known = lam->lambda.formals[j].name == sorted[i]->name;
+                                if (!known)
+                                        return eval_error(st, EVAL_ERROR_TYPE, pos,
+                                                          "%s called with unexpected argument '%s'",
+                                                          lambda_name(lam), symbol_str(sorted[i]->name));
+                        }
+                }
+        }
+        if ((r = eval_depth_enter(st, pos)) < 0)
+                return r;
+        r = eval_in(st, env, lam->lambda.body, ret);
+        eval_depth_leave(st);
+        if (r < 0) {
+                if (lam->lambda.name)
+                        eval_error_add_frame(st, &lam->pos, "while evaluating '%s'", symbol_str(lam->lambda.name));
+                else
+                        eval_error_add_frame(st, &lam->pos, "while evaluating anonymous lambda");
+                eval_error_add_frame(st, pos, "from call site");
+        }
+        return r;
+}
+
+static int call_primop(EvalState *st, const PrimOp *op, Value **args, Value *ret, const Pos *pos) {
+        int r = eval_depth_enter(st, pos);
+        if (r < 0)
+                return r;
+        r = op->fn(st, pos, args, ret);
+        eval_depth_leave(st);
+        return r;
+}
+
+static int call_function(EvalState *st, Value *fn, size_t n_args, Value **args, Value *ret, const Pos *pos) {
+        int r;
+        Value cur;
+        if ((r = eval_force(st, fn, pos)) < 0)
+                return r;
+        cur = *fn;
+        while (n_args > 0) {
+                Value tmp;
+                Value *res = n_args == 1 ? ret : &tmp;
+                switch (cur.type) {
+                case VT_LAMBDA:
+                        if ((r = call_lambda(st, &cur, args[0], res, pos)) < 0)
+                                return r;
+                        args++, n_args--;
+                        break;
+                case VT_PRIMOP:
+                case VT_PRIMOP_APP: {
+                        /* Collect the arguments applied so far. */
+                        const Value *p = &cur;
+                        size_t have = 0;
+                        while (p->type == VT_PRIMOP_APP) {
+                                have++;
+                                p = p->primop_app.left;
+                        }
+                        const PrimOp *op = p->primop;
+                        size_t need = op->arity - have;
+                        if (n_args < need) {
+                                /* Still partial: chain the new arguments. */
+                                Value *left = value_new();
+                                *left = cur;
+                                for (size_t i = 0; i < n_args; i++) {
+                                        Value *app = i + 1 == n_args ? ret : value_new();
+                                        app->type = VT_PRIMOP_APP;
+                                        app->primop_app.left = left;
+                                        app->primop_app.right = args[i];
+                                        left = app;
+                                }
+                                return 0;
+                        }
+                        Value *all[8];
+                        const Value *q = &cur;
+                        for (size_t i = have; i-- > 0;) {
+                                all[i] = q->primop_app.right;
+                                q = q->primop_app.left;
+                        }
+                        for (size_t i = 0; i < need; i++)
+                                all[have + i] = args[i];
+                        if ((r = call_primop(st, op, all, res, pos)) < 0)
+                                return r;
+                        args += need, n_args -= need;
+                        break;
+                }
+                case VT_ATTRS: {
+                        Attr *f = bindings_find(cur.attrs, st->sym.functor);
+                        if (!f)
+                                goto not_function;
+                        /* f self arg */
+                        Value *self = value_new();
+                        *self = cur;
+                        Value *fa[2] = { self, args[0] };
+                        if ((r = call_function(st, f->value, 2, fa, res, pos)) < 0)
+                                return r;
+                        args++, n_args--;
+                        break;
+                }
+                default:
+                not_function:
+                        return eval_error(st, EVAL_ERROR_TYPE, pos,
+                                          "attempt to call something which is not a function but %s",
+                                          value_show_type(&cur));
+                }
+                if (n_args > 0) {
+                        if ((r = eval_force(st, res, pos)) < 0)
+                                return r;
+                        cur = *res;
+                } else if (res != ret)
+                        *ret = *res;
+        }
+        return 0;
+}
+
+int eval_call(EvalState *st, Value *fn, size_t n_args, Value **args, Value *ret, const Pos *pos) {
+        return call_function(st, fn, n_args, args, ret, pos);
+}
+
+/* ---- evaluation ----------------------------------------------------- */
+
+static int eval_bool(EvalState *st, Env *env, Expr *e, const Pos *pos, bool *ret) {
+        Value v;
+        int r = eval_in(st, env, e, &v);
+        if (r < 0)
+                return r;
+        if (v.type != VT_BOOL)
+                return type_error(st, &v, pos, "a Boolean");
+        *ret = v.boolean;
+        return 0;
+}
+
+static int eval_attrs_value(EvalState *st, Env *env, Expr *e, Value *v, const Pos *pos) {
+        int r = eval_in(st, env, e, v);
+        if (r < 0)
+                return r;
+        if (v->type != VT_ATTRS)
+                return type_error(st, v, pos, "a set");
+        return 0;
+}
+
+static int attr_name(EvalState *st, Env *env, AttrName *an, Symbol *ret) {
+        if (!an->expr) {
+                *ret = an->sym;
+                return 0;
+        }
+        Value v;
+        int r = eval_in(st, env, an->expr, &v);
+        if (r < 0)
+                return r;
+        const char *s;
+        if ((r = eval_force_string_no_context(st, &v, &an->expr->pos, &s)) < 0)
+                return r;
+        *ret = symbol_intern_str(s);
+        return 0;
+}
+
+static const char *path_show(EvalState *st, Env *env, AttrPath *path) {
+        StrBuf sb = STRBUF_INIT;
+        for (uint32_t i = 0; i < path->n; i++) {
+                if (i)
+                        strbuf_addc(&sb, '.');
+                Symbol s;
+                if (!path->names[i].expr)
+                        strbuf_adds(&sb, symbol_str(path->names[i].sym));
+                else
+                        strbuf_adds(&sb, "\"${...}\"");
+                (void) s;
+        }
+        (void) st, (void) env;
+        char *r = gc_strndup(sb.buf, sb.len);
+        strbuf_release(&sb);
+        return r;
+}
+
+static int eval_attrs(EvalState *st, Env *env, Expr *e, Value *v) {
+        uint32_t n = e->attrs.n_attrs;
+        Bindings *b = bindings_new(n + e->attrs.n_dynamic);
+        Env *inner = env;
+        int r;
+        if (e->attrs.recursive) {
+                inner = env_new(n, env);
+                for (uint32_t i = 0; i < n; i++) {
+                        AttrDef *d = &e->attrs.attrs[i];
+                        Value *val = maybe_thunk(st, d->kind == ATTR_DEF_INHERITED ? env : inner, d->expr);
+                        inner->values[i] = val;
+                        bindings_push(b, d->name, val, &d->pos);
+                }
+                bindings_sort(b);
+                /* Legacy: `__overrides` in a rec set replaces attributes. */
+                Attr *ov = bindings_find(b, st->s_overrides);
+                if (ov) {
+                        if ((r = eval_force_attrs(st, ov->value, ov->pos)) < 0)
+                                return r;
+                        Bindings *ob = ov->value->attrs;
+                        Bindings *nb = bindings_new(b->size + ob->size + e->attrs.n_dynamic);
+                        memcpy(nb->attrs, b->attrs, sizeof(Attr) * b->size);
+                        nb->size = b->size;
+                        for (uint32_t k = 0; k < ob->size; k++) {
+                                Attr *a = bindings_find(nb, ob->attrs[k].name);
+                                if (a) {
+                                        for (uint32_t i = 0; i < n; i++)
+                                                if (e->attrs.attrs[i].name == a->name)
+                                                        inner->values[i] = ob->attrs[k].value;
+                                        a->value = ob->attrs[k].value;
+                                } else {
+                                        bindings_push(nb, ob->attrs[k].name, ob->attrs[k].value, ob->attrs[k].pos);
+                                        bindings_sort(nb);
+                                }
+                        }
+                        b = nb;
+                }
+        } else {
+                for (uint32_t i = 0; i < n; i++) {
+                        AttrDef *d = &e->attrs.attrs[i];
+                        bindings_push(b, d->name, maybe_thunk(st, env, d->expr), &d->pos);
+                }
+                bindings_sort(b);
+        }
+        for (uint32_t i = 0; i < e->attrs.n_dynamic; i++) {
+                DynamicAttrDef *d = &e->attrs.dynamic[i];
+                Value nv;
+                if ((r = eval_in(st, inner, d->name, &nv)) < 0)
+                        return r;
+                if (nv.type == VT_NULL)
+                        continue;
+                const char *s;
+                if ((r = eval_force_string_no_context(st, &nv, &d->pos, &s)) < 0)
+                        return r;
+                Symbol sym = symbol_intern_str(s);
+                Attr *prev = bindings_find(b, sym);
+                if (prev)
+                        return eval_error(st, EVAL_ERROR_GENERIC, &d->pos, "dynamic attribute '%s' already defined at %s",
+                                          s, pos_show(prev->pos));
+                if (d->value->kind == EXPR_LAMBDA && !d->value->lambda.name)
+                        d->value->lambda.name = sym;
+                if (b->size == b->capacity) {
+                        Bindings *nb = bindings_new(b->capacity * 2 + 1);
+                        memcpy(nb->attrs, b->attrs, sizeof(Attr) * b->size);
+                        nb->size = b->size;
+                        b = nb;
+                }
+                bindings_push(b, sym, maybe_thunk(st, inner, d->value), &d->pos);
+                bindings_sort(b);
+        }
+        value_set_attrs(v, b);
+        return 0;
+}
+
+static int eval_select(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value tmp;
+        Value *cur = &tmp;
+        int r = eval_in(st, env, e->select.e, &tmp);
+        if (r < 0)
+                return r;
+        const Pos *pos = &e->pos;
+        for (uint32_t i = 0; i < e->select.path.n; i++) {
+                Symbol name;
+                if ((r = attr_name(st, env, &e->select.path.names[i], &name)) < 0)
+                        return r;
+                if (i > 0 && (r = eval_force(st, cur, pos)) < 0)
+                        return r;
+                Attr *a;
+                if (cur->type != VT_ATTRS || !(a = bindings_find(cur->attrs, name))) {
+                        if (e->select.def)
+                                return eval_in(st, env, e->select.def, v);
+                        if (cur->type != VT_ATTRS)
+                                return type_error(st, cur, pos, "a set");
+                        return eval_error(st, EVAL_ERROR_GENERIC, pos, "attribute '%s' missing", symbol_str(name));
+                }
+                cur = a->value;
+                if (a->pos)
+                        pos = a->pos;
+        }
+        if ((r = eval_force(st, cur, pos)) < 0) {
+                if (pos != &e->pos)
+                        eval_error_add_frame(st, pos, "while evaluating the attribute '%s'", path_show(st, env, &e->select.path));
+                return r;
+        }
+        *v = *cur;
+        return 0;
+}
+
+static int eval_has_attr(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value tmp;
+        Value *cur = &tmp;
+        int r = eval_in(st, env, e->has_attr.e, &tmp);
+        if (r < 0)
+                return r;
+        for (uint32_t i = 0; i < e->has_attr.path.n; i++) {
+                if (i > 0 && (r = eval_force(st, cur, &e->pos)) < 0)
+                        return r;
+                Symbol name;
+                if ((r = attr_name(st, env, &e->has_attr.path.names[i], &name)) < 0)
+                        return r;
+                Attr *a;
+                if (cur->type != VT_ATTRS || !(a = bindings_find(cur->attrs, name))) {
+                        value_set_bool(v, false);
+                        return 0;
+                }
+                cur = a->value;
+        }
+        value_set_bool(v, true);
+        return 0;
+}
+
+static int eval_update(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value a, b;
+        int r;
+        if ((r = eval_attrs_value(st, env, e->bin.a, &a, &e->pos)) < 0 ||
+            (r = eval_attrs_value(st, env, e->bin.b, &b, &e->pos)) < 0)
+                return r;
+        Bindings *x = a.attrs, *y = b.attrs;
+        if (x->size == 0) {
+                *v = b;
+                return 0;
+        }
+        if (y->size == 0) {
+                *v = a;
+                return 0;
+        }
+        /* Merge two Symbol-sorted arrays; the right side wins. */
+        Bindings *out = bindings_new(x->size + y->size);
+        uint32_t i = 0, j = 0, k = 0;
+        while (i < x->size && j < y->size) {
+                if (x->attrs[i].name < y->attrs[j].name)
+                        out->attrs[k++] = x->attrs[i++];
+                else if (x->attrs[i].name > y->attrs[j].name)
+                        out->attrs[k++] = y->attrs[j++];
+                else {
+                        out->attrs[k++] = y->attrs[j++];
+                        i++;
+                }
+        }
+        while (i < x->size)
+                out->attrs[k++] = x->attrs[i++];
+        while (j < y->size)
+                out->attrs[k++] = y->attrs[j++];
+        out->size = k;
+        value_set_attrs(v, out);
+        return 0;
+}
+
+static int eval_concat_lists(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value a, b;
+        int r;
+        if ((r = eval_in(st, env, e->bin.a, &a)) < 0)
+                return r;
+        if (a.type != VT_LIST)
+                return type_error(st, &a, &e->pos, "a list");
+        if ((r = eval_in(st, env, e->bin.b, &b)) < 0)
+                return r;
+        if (b.type != VT_LIST)
+                return type_error(st, &b, &e->pos, "a list");
+        if (a.list.size == 0) {
+                *v = b;
+                return 0;
+        }
+        if (b.list.size == 0) {
+                *v = a;
+                return 0;
+        }
+        Value out;
+        value_set_list(&out, a.list.size + b.list.size);
+        memcpy(out.list.elems, a.list.elems, sizeof(Value *) * a.list.size);
+        memcpy(out.list.elems + a.list.size, b.list.elems, sizeof(Value *) * b.list.size);
+        *v = out;
+        return 0;
+}
+
+static int eval_concat_strings(EvalState *st, Env *env, Expr *e, Value *v) {
+        ContextBuilder cb = { 0 };
+        StrBuf sb = STRBUF_INIT;
+        int64_t n = 0;
+        double nf = 0;
+        bool first = !e->concat.force_string;
+        ValueType first_type = VT_STRING;
+        int r = 0;
+        for (uint32_t i = 0; i < e->concat.n; i++) {
+                Value tmp;
+                const Pos *ipos = &e->concat.poss[i];
+                if ((r = eval_in(st, env, e->concat.parts[i], &tmp)) < 0)
+                        goto out;
+                if (first)
+                        first_type = tmp.type;
+                if (first_type == VT_INT) {
+                        if (tmp.type == VT_INT) {
+                                if (__builtin_add_overflow(n, tmp.integer, &n)) {
+                                        r = eval_error(st, EVAL_ERROR_OVERFLOW, ipos, "integer overflow in adding %" PRId64 " + %" PRId64,
+                                                       n, tmp.integer);
+                                        goto out;
+                                }
+                        } else if (tmp.type == VT_FLOAT) {
+                                first_type = VT_FLOAT;
+                                nf = (double) n + tmp.fpoint;
+                        } else {
+                                r = eval_error(st, EVAL_ERROR_TYPE, ipos, "cannot add %s to an integer", value_show_type(&tmp));
+                                goto out;
+                        }
+                } else if (first_type == VT_FLOAT) {
+                        if (tmp.type == VT_INT)
+                                nf += (double) tmp.integer;
+                        else if (tmp.type == VT_FLOAT)
+                                nf += tmp.fpoint;
+                        else {
+                                r = eval_error(st, EVAL_ERROR_TYPE, ipos, "cannot add %s to a float", value_show_type(&tmp));
+                                goto out;
+                        }
+                } else {
+                        if ((r = coerce(st, &tmp, ipos, &cb, false, first_type == VT_STRING, !first, &sb)) < 0)
+                                goto out;
+                }
+                first = false;
+        }
+        if (first_type == VT_INT)
+                value_set_int(v, n);
+        else if (first_type == VT_FLOAT)
+                value_set_float(v, nf);
+        else if (first_type == VT_PATH) {
+                if (cb.n) {
+                        r = eval_error(st, EVAL_ERROR_GENERIC, &e->pos,
+                                       "a string that refers to a store path cannot be appended to a path");
+                        goto out;
+                }
+                value_set_path(v, canon_path(sb.buf, "/"));
+        } else
+                value_set_string(v, gc_strndup(sb.buf, sb.len), context_finish(&cb));
+out:
+        strbuf_release(&sb);
+        return r;
+}
+
+static int eval_arith(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value a, b;
+        int r;
+        if ((r = eval_in(st, env, e->bin.a, &a)) < 0 || (r = eval_in(st, env, e->bin.b, &b)) < 0)
+                return r;
+        switch (e->kind) {
+        case EXPR_SUB:
+                return arith_sub(st, &a, &b, &e->pos, v);
+        case EXPR_MUL:
+                return arith_mul(st, &a, &b, &e->pos, v);
+        default:
+                return arith_div(st, &a, &b, &e->pos, v);
+        }
+}
+
+static int eval_compare(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value a, b;
+        int r;
+        bool lt;
+        if ((r = eval_in(st, env, e->bin.a, &a)) < 0 || (r = eval_in(st, env, e->bin.b, &b)) < 0)
+                return r;
+        switch (e->kind) {
+        case EXPR_LT:
+                r = eval_less_than(st, &a, &b, &e->pos, &lt);
+                break;
+        case EXPR_GT:
+                r = eval_less_than(st, &b, &a, &e->pos, &lt);
+                break;
+        case EXPR_LE:
+                r = eval_less_than(st, &b, &a, &e->pos, &lt);
+                lt = !lt;
+                break;
+        default: /* EXPR_GE */
+                r = eval_less_than(st, &a, &b, &e->pos, &lt);
+                lt = !lt;
+                break;
+        }
+        if (r < 0)
+                return r;
+        value_set_bool(v, lt);
+        return 0;
+}
+
+static int eval_in(EvalState *st, Env *env, Expr *e, Value *v) {
+        int r;
+        switch ((ExprKind) e->kind) {
+        case EXPR_INT:
+                value_set_int(v, e->integer);
+                return 0;
+        case EXPR_FLOAT:
+                value_set_float(v, e->fpoint);
+                return 0;
+        case EXPR_STRING:
+        case EXPR_PATH:
+                *v = *e->constant;
+                return 0;
+        case EXPR_VAR: {
+                Value *x = NULL;
+                if ((r = lookup_var(st, env, e, &x)) < 0)
+                        return r;
+                if ((r = eval_force(st, x, &e->pos)) < 0)
+                        return r;
+                *v = *x;
+                return 0;
+        }
+        case EXPR_SELECT:
+                return eval_select(st, env, e, v);
+        case EXPR_HAS_ATTR:
+                return eval_has_attr(st, env, e, v);
+        case EXPR_ATTRS:
+                return eval_attrs(st, env, e, v);
+        case EXPR_LIST: {
+                Value out;
+                value_set_list(&out, e->list.n);
+                for (uint32_t i = 0; i < e->list.n; i++)
+                        out.list.elems[i] = maybe_thunk(st, env, e->list.elems[i]);
+                *v = out;
+                return 0;
+        }
+        case EXPR_LAMBDA:
+                v->type = VT_LAMBDA;
+                v->lambda.env = env;
+                v->lambda.fun = e;
+                return 0;
+        case EXPR_CALL: {
+                Value fn;
+                if ((r = eval_in(st, env, e->call.fn, &fn)) < 0)
+                        return r;
+                Value *args_small[8];
+                Value **args = e->call.n_args <= 8 ? args_small : gc_alloc(sizeof(Value *) * e->call.n_args);
+                for (uint32_t i = 0; i < e->call.n_args; i++)
+                        args[i] = maybe_thunk(st, env, e->call.args[i]);
+                return call_function(st, &fn, e->call.n_args, args, v, &e->pos);
+        }
+        case EXPR_LET: {
+                Expr *attrs = e->let.attrs;
+                Env *inner = env_new(attrs->attrs.n_attrs, env);
+                for (uint32_t i = 0; i < attrs->attrs.n_attrs; i++) {
+                        AttrDef *d = &attrs->attrs.attrs[i];
+                        inner->values[i] = maybe_thunk(st, d->kind == ATTR_DEF_INHERITED ? env : inner, d->expr);
+                }
+                return eval_in(st, inner, e->let.body, v);
+        }
+        case EXPR_WITH: {
+                Env *inner = env_new(1, env);
+                inner->kind = ENV_WITH;
+                inner->prev_with = e->with.prev_with;
+                inner->values[0] = maybe_thunk(st, env, e->with.attrs);
+                return eval_in(st, inner, e->with.body, v);
+        }
+        case EXPR_IF: {
+                bool c;
+                if ((r = eval_bool(st, env, e->if_.cond, &e->pos, &c)) < 0)
+                        return r;
+                return eval_in(st, env, c ? e->if_.then_ : e->if_.else_, v);
+        }
+        case EXPR_ASSERT: {
+                bool c;
+                if ((r = eval_bool(st, env, e->assert_.cond, &e->pos, &c)) < 0)
+                        return r;
+                if (!c)
+                        return eval_error(st, EVAL_ERROR_ASSERTION, &e->pos, "assertion '%s' failed",
+                                          expr_to_string(e->assert_.cond));
+                return eval_in(st, env, e->assert_.body, v);
+        }
+        case EXPR_NOT: {
+                bool c;
+                if ((r = eval_bool(st, env, e->unary, &e->pos, &c)) < 0)
+                        return r;
+                value_set_bool(v, !c);
+                return 0;
+        }
+        case EXPR_NEGATE: {
+                Value zero, x;
+                value_set_int(&zero, 0);
+                if ((r = eval_in(st, env, e->unary, &x)) < 0)
+                        return r;
+                return arith_sub(st, &zero, &x, &e->pos, v);
+        }
+        case EXPR_EQ:
+        case EXPR_NEQ: {
+                Value a, b;
+                bool eq;
+                if ((r = eval_in(st, env, e->bin.a, &a)) < 0 || (r = eval_in(st, env, e->bin.b, &b)) < 0)
+                        return r;
+                if ((r = eval_equal(st, &a, &b, &e->pos, &eq)) < 0)
+                        return r;
+                value_set_bool(v, e->kind == EXPR_EQ ? eq : !eq);
+                return 0;
+        }
+        case EXPR_AND: {
+                bool c;
+                if ((r = eval_bool(st, env, e->bin.a, &e->pos, &c)) < 0)
+                        return r;
+                if (!c) {
+                        value_set_bool(v, false);
+                        return 0;
+                }
+                if ((r = eval_bool(st, env, e->bin.b, &e->pos, &c)) < 0)
+                        return r;
+                value_set_bool(v, c);
+                return 0;
+        }
+        case EXPR_OR: {
+                bool c;
+                if ((r = eval_bool(st, env, e->bin.a, &e->pos, &c)) < 0)
+                        return r;
+                if (c) {
+                        value_set_bool(v, true);
+                        return 0;
+                }
+                if ((r = eval_bool(st, env, e->bin.b, &e->pos, &c)) < 0)
+                        return r;
+                value_set_bool(v, c);
+                return 0;
+        }
+        case EXPR_IMPL: {
+                bool c;
+                if ((r = eval_bool(st, env, e->bin.a, &e->pos, &c)) < 0)
+                        return r;
+                if (!c) {
+                        value_set_bool(v, true);
+                        return 0;
+                }
+                if ((r = eval_bool(st, env, e->bin.b, &e->pos, &c)) < 0)
+                        return r;
+                value_set_bool(v, c);
+                return 0;
+        }
+        case EXPR_UPDATE:
+                return eval_update(st, env, e, v);
+        case EXPR_CONCAT_LISTS:
+                return eval_concat_lists(st, env, e, v);
+        case EXPR_CONCAT_STRINGS:
+                return eval_concat_strings(st, env, e, v);
+        case EXPR_SUB:
+        case EXPR_MUL:
+        case EXPR_DIV:
+                return eval_arith(st, env, e, v);
+        case EXPR_LT:
+        case EXPR_LE:
+        case EXPR_GT:
+        case EXPR_GE:
+                return eval_compare(st, env, e, v);
+        case EXPR_CUR_POS:
+                return eval_make_pos(st, &e->pos, v);
+        }
+        return eval_error(st, EVAL_ERROR_GENERIC, &e->pos, "internal error: unknown expression");
+}
+
+int eval_make_pos(EvalState *st, const Pos *pos, Value *v) {
+        if (!pos || pos->line == 0) {
+                value_set_null(v);
+                return 0;
+        }
+        Bindings *b = bindings_new(3);
+        Value *file = value_new(), *line = value_new(), *col = value_new();
+        value_set_string(file, pos->file ? pos->file : "", NULL);
+        value_set_int(line, pos->line);
+        value_set_int(col, pos->col);
+        bindings_push(b, st->sym.file, file, NULL);
+        bindings_push(b, st->sym.line, line, NULL);
+        bindings_push(b, st->sym.column, col, NULL);
+        bindings_sort(b);
+        value_set_attrs(v, b);
+        return 0;
+}
+
+int eval_expr(EvalState *st, Expr *e, Value *ret) {
+        return eval_in(st, st->base_env, e, ret);
+}
+
+int eval_expr_in_env(EvalState *st, Env *env, Expr *e, Value *ret) {
+        return eval_in(st, env, e, ret);
+}
+
+/* ---- parsing and files ---------------------------------------------- */
+
+static int parse_with_env(EvalState *st, const char *text, size_t len, PosOrigin origin, const char *path,
+                          const char *base_dir, const StaticEnv *senv, Expr **ret) {
+        ParseError pe = { 0 };
+        Expr *e;
+        /* Positions of strings point at their text (Nix shows it as the
+         * "file" of __curPos and uses it for the source excerpt). */
+        const char *file = origin == POS_FILE ? path : gc_strndup(text, len);
+        if (parse_nix(text, len, origin, file, base_dir, &e, &pe) < 0 ||
+            ast_bind(e, senv, &pe) < 0)
+                return eval_error(st, strncmp(pe.message, "undefined variable", 18) == 0 ? EVAL_ERROR_UNDEFINED_VARIABLE : EVAL_ERROR_PARSE,
+                                  &pe.pos, "%s", pe.message);
+        *ret = e;
+        return 0;
+}
+
+int eval_parse_string(EvalState *st, const char *text, size_t len, PosOrigin origin,
+                      const char *path, const char *base_dir, Expr **ret) {
+        return parse_with_env(st, text, len, origin, path, base_dir, st->static_base_env, ret);
+}
+
+int eval_read_file(EvalState *st, const char *path, const Pos *pos, char **ret, size_t *ret_len) {
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return eval_error(st, EVAL_ERROR_IO, pos, "opening file '%s': %s", path, strerror(errno));
+        StrBuf sb = STRBUF_INIT;
+        char buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+                strbuf_add(&sb, buf, n);
+        bool err = ferror(f);
+        fclose(f);
+        if (err) {
+                strbuf_release(&sb);
+                return eval_error(st, EVAL_ERROR_IO, pos, "reading file '%s': %s", path, strerror(EIO));
+        }
+        *ret = gc_strndup(sb.buf, sb.len);
+        *ret_len = sb.len;
+        strbuf_release(&sb);
+        return 0;
+}
+
+/* Follows symlinks to the real file and maps a directory to default.nix, as
+ * Nix's resolveExprPath does. */
+static int resolve_expr_path(EvalState *st, const char *path, const Pos *pos, const char **ret) {
+        char *p = gc_strdup(path);
+        struct stat stt;
+        for (int i = 0;; i++) {
+                if (i >= 1024)
+                        return eval_error(st, EVAL_ERROR_IO, pos, "too many symbolic links encountered while traversing the path '%s'", path);
+                if (lstat(p, &stt) < 0)
+                        return eval_error(st, EVAL_ERROR_IO, pos, "getting status of '%s': %s", p, strerror(errno));
+                if (!S_ISLNK(stt.st_mode))
+                        break;
+                char target[PATH_MAX];
+                ssize_t n = readlink(p, target, sizeof target - 1);
+                if (n < 0)
+                        return eval_error(st, EVAL_ERROR_IO, pos, "reading symbolic link '%s': %s", p, strerror(errno));
+                target[n] = 0;
+                char *dir = gc_strdup(p);
+                char *slash = strrchr(dir, '/');
+                if (slash == dir)
+                        dir[1] = 0;
+                else if (slash)
+                        *slash = 0;
+                p = canon_path(target, dir);
+        }
+        if (S_ISDIR(stt.st_mode)) {
+                char *q = gc_alloc_atomic(strlen(p) + 16);
+                sprintf(q, "%s%sdefault.nix", p, strcmp(p, "/") == 0 ? "" : "/");
+                p = q;
+        }
+        *ret = p;
+        return 0;
+}
+
+static const char *dir_of(const char *path) {
+        const char *slash = strrchr(path, '/');
+        if (!slash || slash == path)
+                return "/";
+        return gc_strndup(path, slash - path);
+}
+
+int eval_parse_file(EvalState *st, const char *path, Expr **ret) {
+        char *text;
+        size_t len;
+        int r = eval_read_file(st, path, NULL, &text, &len);
+        if (r < 0)
+                return r;
+        return parse_with_env(st, text, len, POS_FILE, path, dir_of(path), st->static_base_env, ret);
+}
+
+/* A small string-keyed hash map on the GC heap. */
+static uint64_t str_hash(const char *s) {
+        uint64_t h = 1469598103934665603ULL;
+        for (; *s; s++) {
+                h ^= (unsigned char) *s;
+                h *= 1099511628211ULL;
+        }
+        return h;
+}
+
+void *strmap_get(StrMap *m, const char *key) {
+        if (!m->n_slots)
+                return NULL;
+        for (size_t j = str_hash(key) & (m->n_slots - 1);; j = (j + 1) & (m->n_slots - 1)) {
+                if (!m->keys[j])
+                        return NULL;
+                if (strcmp(m->keys[j], key) == 0)
+                        return m->values[j];
+        }
+}
+
+void strmap_put(StrMap *m, const char *key, void *value) {
+        if ((m->n + 1) * 2 > m->n_slots) {
+                size_t ns = m->n_slots ? m->n_slots * 2 : 64;
+                const char **keys = gc_alloc(sizeof(char *) * ns);
+                void **values = gc_alloc(sizeof(void *) * ns);
+                for (size_t i = 0; i < m->n_slots; i++)
+                        if (m->keys[i]) {
+                                size_t j = str_hash(m->keys[i]) & (ns - 1);
+                                while (keys[j])
+                                        j = (j + 1) & (ns - 1);
+                                keys[j] = m->keys[i];
+                                values[j] = m->values[i];
+                        }
+                m->keys = keys;
+                m->values = values;
+                m->n_slots = ns;
+        }
+        size_t j = str_hash(key) & (m->n_slots - 1);
+        while (m->keys[j] && strcmp(m->keys[j], key) != 0)
+                j = (j + 1) & (m->n_slots - 1);
+        if (!m->keys[j])
+                m->n++;
+        m->keys[j] = gc_strdup(key);
+        m->values[j] = value;
+}
+
+int eval_import(EvalState *st, const char *path, const Pos *pos, Value *ret) {
+        const char *resolved;
+        int r = resolve_expr_path(st, path, pos, &resolved);
+        if (r < 0)
+                return r;
+        Value *cached = strmap_get(&st->file_eval_cache, resolved);
+        if (cached) {
+                *ret = *cached;
+                return 0;
+        }
+        Expr *e = strmap_get(&st->file_parse_cache, resolved);
+        if (!e) {
+                if ((r = eval_parse_file(st, resolved, &e)) < 0)
+                        return r;
+                strmap_put(&st->file_parse_cache, resolved, e);
+        }
+        Value *v = value_new();
+        if ((r = eval_in(st, st->base_env, e, v)) < 0)
+                return r;
+        strmap_put(&st->file_eval_cache, resolved, v);
+        *ret = *v;
+        return 0;
+}
+
+int eval_file(EvalState *st, const char *path, Value *ret) {
+        return eval_import(st, path, NULL, ret);
+}
+
+int eval_scoped_import(EvalState *st, Value *scope, const char *path, const Pos *pos, Value *ret) {
+        const char *resolved;
+        int r = resolve_expr_path(st, path, pos, &resolved);
+        if (r < 0)
+                return r;
+        Bindings *b = scope->attrs;
+        Symbol *names = gc_alloc_atomic(sizeof(Symbol) * (b->size ? b->size : 1));
+        Env *env = env_new(b->size, st->base_env);
+        for (uint32_t i = 0; i < b->size; i++) {
+                names[i] = b->attrs[i].name;
+                env->values[i] = b->attrs[i].value;
+        }
+        StaticEnv *senv = static_env_new(st->static_base_env, names, b->size);
+        char *text;
+        size_t len;
+        if ((r = eval_read_file(st, resolved, pos, &text, &len)) < 0)
+                return r;
+        Expr *e;
+        if ((r = parse_with_env(st, text, len, POS_FILE, resolved, dir_of(resolved), senv, &e)) < 0)
+                return r;
+        return eval_in(st, env, e, ret);
+}
+
+/* ---- search path ---------------------------------------------------- */
+
+const SearchPathEntry *eval_search_path(const EvalState *st, size_t *ret_n) {
+        *ret_n = st->opts.n_search_path;
+        return st->opts.search_path;
+}
+
+int eval_find_file(EvalState *st, const char *name, const Pos *pos, const char **ret) {
+        size_t n;
+        const SearchPathEntry *sp = eval_search_path(st, &n);
+        size_t nlen = strlen(name);
+        for (size_t i = 0; i < n; i++) {
+                const char *prefix = sp[i].prefix;
+                size_t plen = strlen(prefix);
+                const char *rest;
+                if (plen == 0)
+                        rest = name;
+                else if (strncmp(name, prefix, plen) == 0 && (nlen == plen || name[plen] == '/'))
+                        rest = name + plen + (nlen > plen ? 1 : 0);
+                else
+                        continue;
+                char *p = gc_alloc_atomic(strlen(sp[i].path) + strlen(rest) + 2);
+                sprintf(p, "%s%s%s", sp[i].path, *rest ? "/" : "", rest);
+                if (access(p, F_OK) == 0) {
+                        *ret = canon_path(p, "/");
+                        return 0;
+                }
+        }
+        return eval_error(st, EVAL_ERROR_GENERIC, pos,
+                          "file '%s' was not found in the Nix search path (add it using $NIX_PATH or -I)", name);
+}
+
+Value *eval_builtins_value(EvalState *st) {
+        return st->builtins;
+}

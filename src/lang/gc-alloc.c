@@ -1,0 +1,35 @@
+#include "gc-alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void *check(void *p) {
+        if (!p) {
+                fputs("firn: out of memory\n", stderr);
+                abort();
+        }
+        return p;
+}
+
+void *gc_alloc(size_t n) {
+        return check(GC_MALLOC(n ? n : 1));
+}
+
+void *gc_alloc_atomic(size_t n) {
+        return check(GC_MALLOC_ATOMIC(n ? n : 1));
+}
+
+char *gc_strndup(const char *s, size_t n) {
+        char *r = gc_alloc_atomic(n + 1);
+        memcpy(r, s, n);
+        r[n] = 0;
+        return r;
+}
+
+void gc_setup(void) {
+        GC_INIT();
+        /* Evaluation allocates in bursts of small objects; a larger free-space
+         * divisor trades memory for fewer collections. */
+        GC_set_free_space_divisor(4);
+        GC_allow_register_threads();
+}

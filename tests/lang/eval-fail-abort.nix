@@ -1,0 +1,1 @@
+if true then abort "stop here" else 1

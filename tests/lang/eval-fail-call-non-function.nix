@@ -1,0 +1,4 @@
+let
+  notAFunction = 1;
+in
+{ r = notAFunction 2; }.r

@@ -1,0 +1,5 @@
+let
+  x = y;
+  y = x;
+in
+x

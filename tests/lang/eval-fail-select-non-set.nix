@@ -1,0 +1,4 @@
+let
+  n = 1;
+in
+n.attr

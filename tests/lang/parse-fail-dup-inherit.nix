@@ -1,0 +1,7 @@
+let
+  a = 1;
+in
+{
+  inherit a;
+  a = 2;
+}
