@@ -12,7 +12,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
 
-"$root/.ci/install-deps"
+bash "$root/.ci/install-deps"
 
 if [ ! -d build/meson-private ]; then
     meson setup build

@@ -133,9 +133,12 @@ int eval_find_along_attr_path(EvalState *st, const char *attr_path, Bindings *au
                                                   "the expression selected by the selection path '%s' should be a set but is %s",
                                                   attr_path, value_show_type(v));
                         Attr *a = bindings_find(v->attrs, symbol_intern_str(parts[i]));
-                        if (!a)
-                                return eval_error(st, EVAL_ERROR_GENERIC, NULL,
-                                                  "attribute '%s' in selection path '%s' not found", parts[i], attr_path);
+                        if (!a) {
+                                r = eval_error(st, EVAL_ERROR_GENERIC, NULL,
+                                               "attribute '%s' in selection path '%s' not found", parts[i], attr_path);
+                                eval_error_suggest_attrs(st, parts[i], v->attrs);
+                                return r;
+                        }
                         v = a->value;
                 }
         }

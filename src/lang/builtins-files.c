@@ -301,7 +301,7 @@ static int find_file(EvalState *st, const SearchPathEntry *entries, size_t n, co
 
 static int prim_findFile(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         Symbol sym_prefix = symbol_intern_str("prefix");
-        const char *name, *found;
+        const char *name, *found = NULL;
         int r;
 
         r = eval_force_list(st, args[0], pos);

@@ -727,7 +727,7 @@ static int prim_listToAttrs(EvalState *st, const Pos *pos, Value **args, Value *
                 r = eval_force_attrs(st, item, pos);
                 if (r < 0)
                         return r;
-                Attr *name_attr, *value_attr;
+                Attr *name_attr = NULL, *value_attr = NULL;
                 r = get_attr_for(st, "listToAttrs", sy->name, item, pos, &name_attr);
                 if (r < 0)
                         return r;

@@ -139,6 +139,70 @@ int eval_error_add_frame(EvalState *st, const Pos *pos, const char *fmt, ...) {
         return EVAL_FAILED;
 }
 
+static int levenshtein(const char *a, const char *b) {
+        size_t m = strlen(a), n = strlen(b);
+        int *v0 = xmalloc(sizeof(int) * (n + 1)), *v1 = xmalloc(sizeof(int) * (n + 1));
+        for (size_t j = 0; j <= n; j++)
+                v0[j] = j;
+        for (size_t i = 0; i < m; i++) {
+                v1[0] = i + 1;
+                for (size_t j = 0; j < n; j++) {
+                        int del = v0[j + 1] + 1, ins = v1[j] + 1, sub = v0[j] + (a[i] != b[j]);
+                        v1[j + 1] = del < ins ? (del < sub ? del : sub) : (ins < sub ? ins : sub);
+                }
+                int *t = v0;
+                v0 = v1;
+                v1 = t;
+        }
+        int d = v0[n];
+        free(v0);
+        free(v1);
+        return d;
+}
+
+typedef struct Suggestion {
+        int distance;
+        const char *name;
+} Suggestion;
+
+static int suggestion_cmp(const void *a, const void *b) {
+        const Suggestion *x = a, *y = b;
+        if (x->distance != y->distance)
+                return x->distance - y->distance;
+        return strcmp(x->name, y->name);
+}
+
+void eval_error_suggest(EvalState *st, const char *query, const char *const *names, size_t n) {
+        Suggestion *s = xmalloc(sizeof(Suggestion) * (n ? n : 1));
+        for (size_t i = 0; i < n; i++)
+                s[i] = (Suggestion) { levenshtein(query, names[i]), names[i] };
+        qsort(s, n, sizeof(Suggestion), suggestion_cmp);
+        size_t k = 0;
+        while (k < n && k < 5 && s[k].distance <= 2)
+                k++;
+        if (k > 0) {
+                StrBuf sb = STRBUF_INIT;
+                if (k > 1)
+                        strbuf_adds(&sb, "one of ");
+                for (size_t i = 0; i < k; i++) {
+                        if (i > 0)
+                                strbuf_adds(&sb, i + 1 == k ? " or " : ", ");
+                        strbuf_adds(&sb, s[i].name);
+                }
+                st->error.suggestions = gc_strndup(sb.buf, sb.len);
+                strbuf_release(&sb);
+        }
+        free(s);
+}
+
+void eval_error_suggest_attrs(EvalState *st, const char *query, const Bindings *b) {
+        const char **names = xmalloc(sizeof(char *) * (b->size ? b->size : 1));
+        for (uint32_t i = 0; i < b->size; i++)
+                names[i] = symbol_str(b->attrs[i].name);
+        eval_error_suggest(st, query, names, b->size);
+        free(names);
+}
+
 const char *pos_show(const Pos *pos) {
         if (!pos || pos->line == 0)
                 return "undefined position";
@@ -229,6 +293,11 @@ void eval_error_format(const EvalState *st, bool show_trace, StrBuf *out) {
         const EvalError *e = &st->error;
         strbuf_addf(out, "error: %s", e->message ? e->message : "unknown error");
         format_pos(&e->pos, out);
+        if (e->suggestions) {
+                if (out->len && out->buf[out->len - 1] != '\n')
+                        strbuf_addc(out, '\n');
+                strbuf_addf(out, "Did you mean %s?\n", e->suggestions);
+        }
         for (size_t i = 0; i < e->n_frames; i++) {
                 const EvalFrame *f = &e->frames[i];
                 /* Without --show-trace Nix shows only addErrorContext frames. */
@@ -243,6 +312,11 @@ void eval_error_format(const EvalState *st, bool show_trace, StrBuf *out) {
         }
         if (out->len && out->buf[out->len - 1] != '\n')
                 strbuf_addc(out, '\n');
+        bool hidden = false;
+        for (size_t i = 0; i < e->n_frames && !show_trace; i++)
+                hidden = hidden || e->frames[i].pos.line != 0;
+        if (hidden)
+                strbuf_adds(out, "(use '--show-trace' to show detailed location information)\n");
 }
 
 /* ---- recursion bound ------------------------------------------------ */
@@ -454,28 +528,70 @@ int eval_force_string_no_context(EvalState *st, Value *v, const Pos *pos, const 
         return 0;
 }
 
-int eval_force_deep(EvalState *st, Value *v, const Pos *pos) {
+/* A set of pointers (open addressing), for walks over cyclic values. */
+typedef struct PtrSet {
+        size_t n, n_slots;
+        const void **slots;
+} PtrSet;
+
+static bool ptrset_insert(PtrSet *ps, const void *p) {
+        if ((ps->n + 1) * 2 > ps->n_slots) {
+                size_t ns = ps->n_slots ? ps->n_slots * 2 : 64;
+                const void **slots = gc_alloc(sizeof(void *) * ns);
+                for (size_t i = 0; i < ps->n_slots; i++)
+                        if (ps->slots[i]) {
+                                size_t j = ((uintptr_t) ps->slots[i] >> 4) * 0x9E3779B97F4A7C15ULL & (ns - 1);
+                                while (slots[j])
+                                        j = (j + 1) & (ns - 1);
+                                slots[j] = ps->slots[i];
+                        }
+                ps->slots = slots;
+                ps->n_slots = ns;
+        }
+        size_t j = ((uintptr_t) p >> 4) * 0x9E3779B97F4A7C15ULL & (ps->n_slots - 1);
+        while (ps->slots[j]) {
+                if (ps->slots[j] == p)
+                        return false;
+                j = (j + 1) & (ps->n_slots - 1);
+        }
+        ps->slots[j] = p;
+        ps->n++;
+        return true;
+}
+
+static int force_deep(EvalState *st, Value *v, const Pos *pos, PtrSet *seen) {
         int r = eval_force(st, v, pos);
         if (r < 0)
                 return r;
-        if (v->type != VT_ATTRS && v->type != VT_LIST)
+        if (v->type == VT_ATTRS) {
+                if (!ptrset_insert(seen, v->attrs))
+                        return 0;
+        } else if (v->type == VT_LIST) {
+                if (!v->list.size || !ptrset_insert(seen, v->list.elems))
+                        return 0;
+        } else
                 return 0;
         if ((r = eval_depth_enter(st, pos)) < 0)
                 return r;
         if (v->type == VT_ATTRS) {
                 Bindings *b = v->attrs;
                 for (uint32_t i = 0; i < b->size && r >= 0; i++) {
-                        r = eval_force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos);
+                        r = force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos, seen);
                         if (r < 0 && b->attrs[i].pos)
                                 eval_error_add_frame(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
                                                      symbol_str(b->attrs[i].name));
                 }
         } else {
                 for (size_t i = 0; i < v->list.size && r >= 0; i++)
-                        r = eval_force_deep(st, v->list.elems[i], pos);
+                        r = force_deep(st, v->list.elems[i], pos, seen);
         }
         eval_depth_leave(st);
         return r;
+}
+
+int eval_force_deep(EvalState *st, Value *v, const Pos *pos) {
+        PtrSet seen = { 0 };
+        return force_deep(st, v, pos, &seen);
 }
 
 Attr *eval_get_attr(Value *attrs, Symbol name) {
@@ -819,10 +935,15 @@ static int call_lambda(EvalState *st, Value *fn, Value *arg, Value *ret, const P
                                 bool known = false;
                                 for (uint32_t j = 0; j < nf && !known; j++)
                                         known = lam->lambda.formals[j].name == sorted[i]->name;
-                                if (!known)
-                                        return eval_error(st, EVAL_ERROR_TYPE, pos,
-                                                          "%s called with unexpected argument '%s'",
-                                                          lambda_name(lam), symbol_str(sorted[i]->name));
+                                if (!known) {
+                                        r = eval_error(st, EVAL_ERROR_TYPE, pos, "%s called with unexpected argument '%s'",
+                                                       lambda_name(lam), symbol_str(sorted[i]->name));
+                                        const char **names = gc_alloc(sizeof(char *) * (nf ? nf : 1));
+                                        for (uint32_t j = 0; j < nf; j++)
+                                                names[j] = symbol_str(lam->lambda.formals[j].name);
+                                        eval_error_suggest(st, symbol_str(sorted[i]->name), names, nf);
+                                        return r;
+                                }
                         }
                 }
         }
@@ -1083,7 +1204,9 @@ static int eval_select(EvalState *st, Env *env, Expr *e, Value *v) {
                                 return eval_in(st, env, e->select.def, v);
                         if (cur->type != VT_ATTRS)
                                 return type_error(st, cur, pos, "a set");
-                        return eval_error(st, EVAL_ERROR_GENERIC, pos, "attribute '%s' missing", symbol_str(name));
+                        r = eval_error(st, EVAL_ERROR_GENERIC, pos, "attribute '%s' missing", symbol_str(name));
+                        eval_error_suggest_attrs(st, symbol_str(name), cur->attrs);
+                        return r;
                 }
                 cur = a->value;
                 if (a->pos)
@@ -1202,11 +1325,13 @@ static int eval_concat_strings(EvalState *st, Env *env, Expr *e, Value *v) {
                         first_type = tmp.type;
                 if (first_type == VT_INT) {
                         if (tmp.type == VT_INT) {
-                                if (__builtin_add_overflow(n, tmp.integer, &n)) {
+                                int64_t sum;
+                                if (__builtin_add_overflow(n, tmp.integer, &sum)) {
                                         r = eval_error(st, EVAL_ERROR_OVERFLOW, ipos, "integer overflow in adding %" PRId64 " + %" PRId64,
                                                        n, tmp.integer);
                                         goto out;
                                 }
+                                n = sum;
                         } else if (tmp.type == VT_FLOAT) {
                                 first_type = VT_FLOAT;
                                 nf = (double) n + tmp.fpoint;

@@ -45,6 +45,7 @@ typedef struct EvalError {
         EvalErrorKind kind;
         char *message; /* GC; without the "error: " prefix */
         Pos pos;       /* line 0 when none */
+        char *suggestions; /* "foo" or "one of a, b or c", or NULL */
         size_t n_frames, cap_frames;
         EvalFrame *frames; /* innermost first */
 } EvalError;
@@ -93,6 +94,12 @@ int eval_verror(EvalState *st, EvalErrorKind kind, const Pos *pos, const char *f
 /* Adds a "while …" frame to the current error; returns EVAL_FAILED. */
 int eval_error_add_frame(EvalState *st, const Pos *pos, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* Attaches "Did you mean …?" suggestions to the current error: the names
+ * closest to query by edit distance (at most 2 edits, at most 5 names). */
+void eval_error_suggest(EvalState *st, const char *query, const char *const *names, size_t n);
+/* Suggestions from the attribute names of a set. */
+void eval_error_suggest_attrs(EvalState *st, const char *query, const Bindings *b);
+
 /* Formats the recorded error the way Nix 2.8 prints it (with the source
  * line and, when show_trace, the frames). */
 void eval_error_format(const EvalState *st, bool show_trace, StrBuf *out);

@@ -22,6 +22,9 @@ struct Lexer {
         const char *text;
         size_t len, p;
         uint32_t line, col;
+        /* Where the last match (token, whitespace or comment) started: an
+         * end-of-file error is reported there, as Nix's scanner does. */
+        uint32_t last_line, last_col;
         int n_states;
         uint8_t states[MAX_STATES];
 };
@@ -462,7 +465,7 @@ static void lex_in_path(Lexer *lx, Token *t) {
         t->kind = TOK_PATH_END;
 }
 
-void lexer_next(Lexer *lx, Token *t) {
+static void lex_one(Lexer *lx, Token *t) {
         *t = (Token) { 0 };
         switch (top(lx)) {
         case LS_STRING:
@@ -491,13 +494,17 @@ void lexer_next(Lexer *lx, Token *t) {
                         return;
                 }
                 if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-                        advance(lx, 1);
+                        lx->last_line = lx->line, lx->last_col = lx->col;
+                        while (p < lx->len && (lx->text[p] == ' ' || lx->text[p] == '\t' || lx->text[p] == '\r' || lx->text[p] == '\n'))
+                                p++;
+                        advance(lx, p - lx->p);
                         continue;
                 }
                 size_t cm = match_comment(lx, p);
                 /* A comment is only skipped when no other rule matches longer:
                  * a slash-star can never start a path, so comments always win here. */
                 if (cm) {
+                        lx->last_line = lx->line, lx->last_col = lx->col;
                         advance(lx, cm);
                         continue;
                 }
@@ -694,4 +701,21 @@ const char *token_kind_name(int kind) {
         k = (k + 1) % 8;
         snprintf(buf[k], sizeof buf[k], "'%c'", kind);
         return buf[k];
+}
+
+void lexer_next(Lexer *lx, Token *t) {
+        uint32_t line = lx->line, col = lx->col;
+        lex_one(lx, t);
+        if (t->kind == TOK_EOF) {
+                if (lx->last_line) {
+                        t->line = lx->last_line;
+                        t->col = lx->last_col;
+                }
+        } else if (lx->line != line || lx->col != col) {
+                /* Something was consumed: remember where its token began. */
+                lx->last_line = t->line;
+                lx->last_col = t->col;
+        }
+        t->end_line = lx->line;
+        t->end_col = lx->col;
 }

@@ -32,6 +32,7 @@ typedef enum TokenKind {
 typedef struct Token {
         int kind; /* TokenKind or a character */
         uint32_t line, col;
+        uint32_t end_line, end_col; /* just after the token */
         /* TOK_ID, TOK_STR, TOK_IND_STR, paths, URI: text (GC, NUL-terminated;
          * escapes already resolved for TOK_STR). */
         const char *str;

@@ -235,8 +235,12 @@ static Expr *parse_string_parts(Parser *ps, Pos start) {
         }
         if (!expect(ps, '"'))
                 return NULL;
-        if (!interpolated)
-                return p.n ? p.parts[0] : mk_string(start, "", 0);
+        if (!interpolated) {
+                if (!p.n)
+                        return mk_string(start, "", 0);
+                p.parts[0]->pos = start;
+                return p.parts[0];
+        }
         return mk_concat(start, true, &p);
 }
 
@@ -534,11 +538,15 @@ static Expr *parse_binds(Parser *ps, Pos pos, int closing) {
                                 if (!from || !expect(ps, ')'))
                                         return NULL;
                         }
+                        /* Nix places inherited attributes at the end of the
+                         * token before the names (`inherit` or `)`). */
+                        Pos names_pos = { .file = ps->file, .line = ps->prev.end_line,
+                                          .col = ps->prev.end_col, .origin = ps->origin };
                         for (;;) {
                                 Token *a = peek(ps);
                                 if (a->kind == ';')
                                         break;
-                                Pos apos = tok_pos(ps, a);
+                                Pos apos = names_pos;
                                 AttrName an;
                                 bool dyn;
                                 if (a->kind != TOK_ID && a->kind != TOK_OR_KW && a->kind != '"' && a->kind != TOK_DOLLAR_CURLY)

@@ -1,5 +1,4 @@
 let
-  x = y;
-  y = x;
+  x = { a = x.a; };
 in
-x
+x.a
