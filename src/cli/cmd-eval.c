@@ -12,6 +12,7 @@
 #include "eval.h"
 #include "gc-alloc.h"
 #include "parser.h"
+#include "store-hooks.h"
 #include "strbuf.h"
 #include "value-json.h"
 #include "value-print.h"
@@ -191,6 +192,7 @@ static int run(int argc, char **argv, bool eval_mode) {
         const char *max_depth = getenv("FIRN_MAX_CALL_DEPTH");
         if (max_depth)
                 eo.max_call_depth = (unsigned) strtoul(max_depth, NULL, 10);
+        eo.store = store_hooks_read_only(eo.store_dir);
         EvalState *st = eval_state_new(&eo);
 
         if (!o.eval && !o.parse) {

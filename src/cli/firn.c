@@ -1,13 +1,13 @@
 /* firn: the command-line entry point. Parses the subcommand and hands over
  * to it; each subcommand lives in its own cmd-*.c file. */
 #include <errno.h>
-#include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 
-#include <gc/gc.h>
 
 #include "cleanup.h"
 #include "commands.h"
@@ -31,17 +31,25 @@ static void usage(FILE *f) {
                 fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
 
-typedef struct Job {
-        int argc;
-        char **argv;
-        const Command *cmd;
-        int ret;
-} Job;
+/* Evaluation recurses on the C stack. The main thread's stack size is fixed
+ * at exec time by RLIMIT_STACK, so raise the limit and re-execute once; the
+ * depth bound (not a segfault) is then what stops a runaway recursion. */
+#define WANTED_STACK ((rlim_t) 1 << 30)
 
-static void *run_job(void *arg) {
-        Job *job = arg;
-        job->ret = job->cmd->run(job->argc, job->argv);
-        return NULL;
+static void ensure_big_stack(char **argv) {
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_STACK, &rl) < 0)
+                return;
+        if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= WANTED_STACK)
+                return;
+        if (getenv("FIRN_STACK_RAISED"))
+                return; /* already tried: run with what we have */
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= WANTED_STACK ? WANTED_STACK : rl.rlim_max;
+        if (setrlimit(RLIMIT_STACK, &rl) < 0)
+                return;
+        setenv("FIRN_STACK_RAISED", "1", 1);
+        execv("/proc/self/exe", argv);
+        /* If exec fails we simply continue with the smaller stack. */
 }
 
 int main(int argc, char **argv) {
@@ -66,20 +74,10 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return 1;
         }
+        ensure_big_stack(argv);
+        unsetenv("FIRN_STACK_RAISED");
         gc_setup();
-        /* Evaluation recurses on the C stack; run it on a thread with a large
-         * stack so the depth bound (not a segfault) is what stops it. */
-        Job job = { argc - 1, argv + 1, cmd, 1 };
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, (size_t) 1 << 30);
-        pthread_t t;
-        int r = GC_pthread_create(&t, &attr, run_job, &job);
-        if (r != 0) {
-                fprintf(stderr, "firn: cannot start evaluator thread: %s\n", strerror(r));
-                return 1;
-        }
-        GC_pthread_join(t, NULL);
+        int r = cmd->run(argc - 1, argv + 1);
         fflush(stdout);
-        return job.ret;
+        return r;
 }

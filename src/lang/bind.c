@@ -7,7 +7,7 @@
 
 #include "gc-alloc.h"
 
-#define MAX_BIND_DEPTH 100000
+#define MAX_BIND_DEPTH 20000
 
 static const Symbol *sort_names;
 

@@ -96,6 +96,36 @@ static bool is_store_path(EvalState *st, const char *path) {
         return true;
 }
 
+/* An attribute name as Nix prints a symbol in messages: bare when it is an
+ * identifier, else quoted with \ before " \ $ and \n \r \t escapes. */
+static const char *show_id(const char *s) {
+        _cleanup_strbuf_ StrBuf sb = STRBUF_INIT;
+        bool plain = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_';
+
+        for (const char *c = s; *c && plain; c++)
+                plain = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                        *c == '_' || *c == '\'' || *c == '-';
+        if (plain && strcmp(s, "if") != 0)
+                return s;
+
+        strbuf_addc(&sb, '"');
+        for (const char *c = s; *c; c++) {
+                if (*c == '"' || *c == '\\' || *c == '$') {
+                        strbuf_addc(&sb, '\\');
+                        strbuf_addc(&sb, *c);
+                } else if (*c == '\n')
+                        strbuf_adds(&sb, "\\n");
+                else if (*c == '\r')
+                        strbuf_adds(&sb, "\\r");
+                else if (*c == '\t')
+                        strbuf_adds(&sb, "\\t");
+                else
+                        strbuf_addc(&sb, *c);
+        }
+        strbuf_addc(&sb, '"');
+        return gc_strndup(sb.buf, sb.len);
+}
+
 static int prim_unsafeDiscardStringContext(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         const char *s;
         int r;
@@ -270,7 +300,8 @@ static int prim_appendContext(EvalState *st, const Pos *pos, Value **args, Value
                 bool b;
 
                 if (!is_store_path(st, name))
-                        return eval_error(st, EVAL_ERROR_GENERIC, apos, "Context key '%s' is not a store path", name);
+                        return eval_error(st, EVAL_ERROR_GENERIC, apos, "Context key '%s' is not a store path",
+                                          show_id(name));
                 r = eval_force_attrs(st, a->value, apos);
                 if (r < 0)
                         return r;
@@ -293,7 +324,7 @@ static int prim_appendContext(EvalState *st, const Pos *pos, Value **args, Value
                                 if (!has_suffix(name, ".drv"))
                                         return eval_error(st, EVAL_ERROR_GENERIC, apos,
                                                           "Tried to add all-outputs context of %s, which is not a derivation, to a string",
-                                                          name);
+                                                          show_id(name));
                                 size_t len = strlen(name);
                                 char *elem = gc_alloc_atomic(len + 2);
 
@@ -314,7 +345,7 @@ static int prim_appendContext(EvalState *st, const Pos *pos, Value **args, Value
                         if (list->list.size > 0 && !has_suffix(name, ".drv"))
                                 return eval_error(st, EVAL_ERROR_GENERIC, apos,
                                                   "Tried to add derivation output context of %s, which is not a derivation, to a string",
-                                                  name);
+                                                  show_id(name));
                         for (size_t k = 0; k < list->list.size; k++) {
                                 _cleanup_strbuf_ StrBuf elem = STRBUF_INIT;
                                 const char *out;

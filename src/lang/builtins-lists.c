@@ -27,6 +27,17 @@ static void list_adopt(Value *ret, size_t n, Value **elems) {
         ret->list.elems = elems;
 }
 
+/* Makes ret a list of the first n of the cap pointers in elems, copying
+ * them when that frees much of the array. */
+static void list_adopt_prefix(Value *ret, size_t n, size_t cap, Value **elems) {
+        if (n > 0 && n < cap / 2) {
+                value_set_list(ret, n);
+                memcpy(ret->list.elems, elems, n * sizeof(Value *));
+                return;
+        }
+        list_adopt(ret, n, elems);
+}
+
 /* Calls fn on one argument and forces the result to a Boolean. */
 static int call_pred(EvalState *st, Value *fn, Value *arg, const Pos *pos, bool *ret) {
         Value res;
@@ -120,7 +131,7 @@ static int prim_filter(EvalState *st, const Pos *pos, Value **args, Value *ret) 
         if (k == n)
                 *ret = *list;
         else
-                list_adopt(ret, k, kept);
+                list_adopt_prefix(ret, k, n, kept);
         return 0;
 }
 
@@ -213,7 +224,8 @@ static void concat_forced(Value **lists, size_t n, Value *ret) {
         Value **out = gc_alloc(len * sizeof(Value *));
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-                memcpy(out + k, lists[i]->list.elems, lists[i]->list.size * sizeof(Value *));
+                if (lists[i]->list.size)
+                        memcpy(out + k, lists[i]->list.elems, lists[i]->list.size * sizeof(Value *));
                 k += lists[i]->list.size;
         }
         list_adopt(ret, len, out);
@@ -261,7 +273,8 @@ static int prim_concatMap(EvalState *st, const Pos *pos, Value **args, Value *re
         Value **out = gc_alloc(len * sizeof(Value *));
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
-                memcpy(out + k, results[i].list.elems, results[i].list.size * sizeof(Value *));
+                if (results[i].list.size)
+                        memcpy(out + k, results[i].list.elems, results[i].list.size * sizeof(Value *));
                 k += results[i].list.size;
         }
         list_adopt(ret, len, out);
@@ -394,7 +407,7 @@ static int sort_less(SortCtx *c, Value *a, Value *b, bool *ret) {
                         *ret = a->integer < b->integer;
                         return 0;
                 }
-                return eval_less_than(c->st, a, b, c->pos, ret);
+                return eval_less_than(c->st, a, b, NULL, ret); /* Nix: no position */
         }
         Value res;
         Value *argv[2] = { a, b };
@@ -771,7 +784,7 @@ static int prim_catAttrs(EvalState *st, const Pos *pos, Value **args, Value *ret
                 if (a)
                         found[k++] = a->value;
         }
-        list_adopt(ret, k, found);
+        list_adopt_prefix(ret, k, n, found);
         return 0;
 }
 

@@ -161,8 +161,10 @@ static int prim_lessThan(EvalState *st, const Pos *pos, Value **args, Value *ret
         r = eval_force(st, args[1], pos);
         if (r < 0)
                 return r;
+        /* Nix reports "cannot compare" (and forces list elements) without
+         * a position. */
         bool lt;
-        r = eval_less_than(st, args[0], args[1], pos, &lt);
+        r = eval_less_than(st, args[0], args[1], NULL, &lt);
         if (r < 0)
                 return r;
         value_set_bool(ret, lt);

@@ -28,7 +28,7 @@
 #define T_THROW (-2)
 
 /* toml11 recurses without bound; we stop here instead of on the C stack. */
-#define TOML_MAX_DEPTH 512
+#define TOML_MAX_DEPTH 2048
 
 /* ------------------------------------------------------------ locations */
 
@@ -179,10 +179,13 @@ typedef struct TomlKey {
         size_t len;
 } TomlKey;
 
+/* Keys in insertion order, with a hash index once the table grows. */
 typedef struct TomlTable {
         size_t n, cap;
         TomlKey *keys;
         TomlValue **values;
+        size_t index_cap; /* 0 or a power of two > 2n */
+        uint32_t *index;  /* slot -> entry + 1, 0 when free */
 } TomlTable;
 
 typedef struct TomlArray {
@@ -214,7 +217,28 @@ static bool key_eq(TomlKey a, TomlKey b) {
         return a.len == b.len && memcmp(a.s, b.s, a.len) == 0;
 }
 
+static size_t key_hash(TomlKey k) {
+        size_t h = 14695981039346656037u;
+        for (size_t i = 0; i < k.len; i++)
+                h = (h ^ (unsigned char) k.s[i]) * 1099511628211u;
+        return h;
+}
+
+static void index_put(TomlTable *t, size_t entry) {
+        size_t mask = t->index_cap - 1, j = key_hash(t->keys[entry]) & mask;
+        while (t->index[j])
+                j = (j + 1) & mask;
+        t->index[j] = (uint32_t) entry + 1;
+}
+
 static TomlValue **table_find(TomlTable *t, TomlKey k) {
+        if (t->index_cap) {
+                size_t mask = t->index_cap - 1;
+                for (size_t j = key_hash(k) & mask; t->index[j]; j = (j + 1) & mask)
+                        if (key_eq(t->keys[t->index[j] - 1], k))
+                                return &t->values[t->index[j] - 1];
+                return NULL;
+        }
         for (size_t i = 0; i < t->n; i++)
                 if (key_eq(t->keys[i], k))
                         return &t->values[i];
@@ -242,6 +266,14 @@ static void table_insert(TomlTable *t, TomlKey k, TomlValue *v) {
         t->keys[t->n] = k;
         t->values[t->n] = v;
         t->n++;
+        if (t->n > 8 && 2 * t->n >= t->index_cap) {
+                t->index_cap = t->index_cap ? t->index_cap * 2 : 64;
+                t->index = gc_alloc_atomic(t->index_cap * sizeof(uint32_t));
+                memset(t->index, 0, t->index_cap * sizeof(uint32_t));
+                for (size_t i = 0; i < t->n; i++)
+                        index_put(t, i);
+        } else if (t->index_cap)
+                index_put(t, t->n - 1);
 }
 
 static void array_push(TomlArray *a, TomlValue *v) {
@@ -1136,11 +1168,18 @@ static int parse_escape_sequence(Toml *t, Loc *l, StrBuf *out) {
         return T_ERR;
 }
 
-/* Throws when the token has bytes that are not UTF-8. */
-static int check_token_utf8(Toml *t, Loc *l, size_t first) {
+/* Throws when the token has bytes that are not UTF-8. For literal strings
+ * toml11 positions the message with an iterator from the wrong buffer, and
+ * what Nix 2.8 reports is the std::length_error that follows. */
+static int check_token_utf8(Toml *t, Loc *l, size_t first, bool literal) {
         ssize_t bad = check_utf8_validity(l->src + first, l->pos - first);
         if (bad < 0)
                 return T_OK;
+        if (literal) {
+                strbuf_reset(&t->err);
+                strbuf_adds(&t->err, "basic_string::_M_create");
+                return T_THROW;
+        }
         Loc at = *l;
         loc_reset(&at, first + (size_t) bad);
         return fail_at(t, T_THROW, &at, "parse_ml_basic_string: invalid utf8 sequence found", "here");
@@ -1188,7 +1227,7 @@ static int parse_ml_basic_string(Toml *t, Loc *l, TomlValue **ret) {
                 }
         }
 
-        r = check_token_utf8(t, l, first);
+        r = check_token_utf8(t, l, first, false);
         if (r < 0)
                 return r;
         *ret = string_value(l, first, &sb);
@@ -1221,7 +1260,7 @@ static int parse_basic_string(Toml *t, Loc *l, TomlValue **ret) {
                         break;
         }
 
-        r = check_token_utf8(t, l, first);
+        r = check_token_utf8(t, l, first, false);
         if (r < 0)
                 return r;
         *ret = string_value(l, first, &sb);
@@ -1248,7 +1287,7 @@ static int parse_ml_literal_string(Toml *t, Loc *l, TomlValue **ret) {
         lex_ml_close(&in, "'''", '\'');
         strbuf_add(&sb, "''", in.pos - s - 3);
 
-        r = check_token_utf8(t, l, first);
+        r = check_token_utf8(t, l, first, true);
         if (r < 0)
                 return r;
         *ret = string_value(l, first, &sb);
@@ -1262,7 +1301,7 @@ static int parse_literal_string(Toml *t, Loc *l, TomlValue **ret) {
         if (!lex_literal_string(l))
                 return fail_at(t, T_ERR, l, "toml::parse_literal_string: the next token is not a valid literal string",
                                "here");
-        r = check_token_utf8(t, l, first);
+        r = check_token_utf8(t, l, first, true);
         if (r < 0)
                 return r;
         TomlValue *v = scalar(l, TT_STRING, first);

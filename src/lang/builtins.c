@@ -418,14 +418,9 @@ const PrimOp builtins_core[] = {
         { .name = NULL },
 };
 
-#ifdef HAVE_TOML
-#define TOML_TABLE builtins_toml,
-#else
-#define TOML_TABLE
-#endif
 static const PrimOp *const tables[] = {
         builtins_core, builtins_strings, builtins_lists, builtins_attrs, builtins_math,
-        builtins_files, builtins_hash, builtins_versions, builtins_json, TOML_TABLE
+        builtins_files, builtins_hash, builtins_versions, builtins_json, builtins_toml,
         builtins_xml, builtins_context, builtins_regex,
 };
 

@@ -31,7 +31,7 @@ EvalState *eval_state_new(const EvalOptions *opts) {
         if (!st->opts.system)
                 st->opts.system = "x86_64-linux";
         if (!st->opts.max_call_depth)
-                st->opts.max_call_depth = 10000;
+                st->opts.max_call_depth = 100000;
         EvalSymbols *s = &st->sym;
 #define SYM(f, str) s->f = symbol_intern_str(str)
         SYM(outPath, "outPath");
@@ -414,8 +414,12 @@ int eval_force(EvalState *st, Value *v, const Pos *pos) {
         case VT_THUNK: {
                 Env *env = v->thunk.env;
                 Expr *e = v->thunk.expr;
+                int r = eval_depth_enter(st, pos);
+                if (r < 0)
+                        return r;
                 v->type = VT_BLACKHOLE;
-                int r = eval_in(st, env, e, v);
+                r = eval_in(st, env, e, v);
+                eval_depth_leave(st);
                 if (r < 0) {
                         value_set_thunk(v, env, e);
                         return r;

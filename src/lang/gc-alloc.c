@@ -30,6 +30,6 @@ void gc_setup(void) {
         GC_INIT();
         /* Evaluation allocates in bursts of small objects; a larger free-space
          * divisor trades memory for fewer collections. */
-        GC_set_free_space_divisor(4);
-        GC_allow_register_threads();
+        if (!getenv("GC_FREE_SPACE_DIVISOR"))
+                GC_set_free_space_divisor(4);
 }

@@ -16,6 +16,7 @@
  * C stack. */
 #define MAX_PARSE_DEPTH 2000
 #define LOOKAHEAD 4
+#define MAX_ATTR_PATH 1000
 
 typedef struct Parser {
         Lexer *lx;
@@ -409,6 +410,10 @@ static bool parse_attr_path(Parser *ps, AttrPath *ret) {
         AttrName *names = gc_alloc(sizeof(AttrName) * cap);
         for (;;) {
                 bool dyn;
+                if (n >= MAX_ATTR_PATH) {
+                        fail_at(ps, tok_pos(ps, peek(ps)), "attribute path has more than %d components", MAX_ATTR_PATH);
+                        return false;
+                }
                 if (n == cap) {
                         AttrName *nn = gc_alloc(sizeof(AttrName) * cap * 2);
                         memcpy(nn, names, sizeof(AttrName) * n);

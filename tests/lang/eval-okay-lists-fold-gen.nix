@@ -10,6 +10,7 @@ in {
   pairs = foldl' (acc: x: { prev = acc; val = x; }) null [ 1 2 ];
   lazyElems = foldl' (acc: x: acc + 1) 0 [ boom boom ];
   lastOnly = foldl' (a: b: b) boom [ 1 2 3 ];
+  strictAcc = (builtins.tryEval (foldl' (a: b: if b == 2 then 0 else throw "x") 0 [ 1 2 ])).success;
   gen = genList (i: i * i) 6;
   genEmpty = genList boom 0;
   genLazy = length (genList (i: throw "lazy") 10);

@@ -1,0 +1,1 @@
+builtins.findFile [ { prefix = "f"; path = ./files; } ] "g/hello.txt"

@@ -1,0 +1,1 @@
+builtins.fromTOML "a = [{b = 42}]\n[[a]]\nb = 54"

@@ -1,0 +1,1 @@
+builtins.fromTOML "a = {b=1}\na.c = 2"

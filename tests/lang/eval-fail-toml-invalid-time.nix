@@ -1,0 +1,1 @@
+builtins.fromTOML "t = 1979-12-27T25:00:00"

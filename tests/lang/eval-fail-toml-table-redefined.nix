@@ -1,0 +1,1 @@
+builtins.fromTOML "[a]\nb = 1\n[a]\n"
