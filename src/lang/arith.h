@@ -6,8 +6,9 @@
  * alias a or b), or returns EVAL_FAILED with the error recorded in st:
  *   - a non-number operand: the message eval_force_int()/eval_force_float()
  *     give ("value is a string while an integer was expected"), checking the
- *     operands in the order Nix 2.8's primops do. The `+` operator reports
- *     "cannot add a string to an integer" itself, before calling arith_add().
+ *     operands in the order Nix 2.8's primops do. (The `+` operator has its
+ *     own messages, "cannot add a string to an integer", so it should call
+ *     arith_add() only once both operands are numbers.)
  *   - integer overflow (EVAL_ERROR_OVERFLOW): "integer overflow in adding
  *     A + B" (subtracting A - B, multiplying A * B). Nix 2.8 wraps around
  *     silently here; firn refuses on purpose (tests/lang/nix-differs.txt).

@@ -106,6 +106,8 @@ typedef struct Formal {
 struct Expr {
         uint8_t kind; /* ExprKind */
         Pos pos;
+        /* EXPR_INT, EXPR_FLOAT: the literal's value, made on first use. */
+        struct Value *constant_num;
         union {
                 int64_t integer;
                 double fpoint;

@@ -336,7 +336,7 @@ void eval_depth_leave(EvalState *st) {
 /* ---- environments and thunks ---------------------------------------- */
 
 static inline Env *env_new(uint32_t size, Env *up) {
-        Env *env = gc_alloc(sizeof(Env) + sizeof(Value *) * size);
+        Env *env = gc_alloc_small(sizeof(Env) + sizeof(Value *) * size);
         env->up = up;
         env->size = size;
         return env;
@@ -391,15 +391,22 @@ static Value *maybe_thunk(EvalState *st, Env *env, Expr *e) {
                                 return x->values[e->var.displ];
                 }
                 break;
-        case EXPR_INT: {
-                Value *v = value_new();
-                value_set_int(v, e->integer);
-                return v;
-        }
+        case EXPR_INT:
+        case EXPR_FLOAT:
+                /* Number literals are immutable: share one value per literal. */
+                if (!e->constant_num) {
+                        Value *v = value_new();
+                        if (e->kind == EXPR_INT)
+                                value_set_int(v, e->integer);
+                        else
+                                value_set_float(v, e->fpoint);
+                        e->constant_num = v;
+                }
+                return e->constant_num;
         default:
                 break;
         }
-        Value *v = gc_alloc(sizeof(Value));
+        Value *v = value_new();
         value_set_thunk(v, env, e);
         return v;
 }
@@ -838,7 +845,8 @@ int eval_equal(EvalState *st, Value *a, Value *b, const Pos *pos, bool *ret) {
                 *ret = false;
                 return 0;
         }
-        return eval_error(st, EVAL_ERROR_GENERIC, pos, "cannot compare %s with %s", value_show_type(a), value_show_type(b));
+        /* Nix reports failed comparisons without a position. */
+        return eval_error(st, EVAL_ERROR_GENERIC, NULL, "cannot compare %s with %s", value_show_type(a), value_show_type(b));
 }
 
 int eval_less_than(EvalState *st, Value *a, Value *b, const Pos *pos, bool *ret) {
@@ -886,7 +894,8 @@ int eval_less_than(EvalState *st, Value *a, Value *b, const Pos *pos, bool *ret)
                 eval_depth_leave(st);
                 return r < 0 ? r : 0;
         }
-        return eval_error(st, EVAL_ERROR_GENERIC, pos, "cannot compare %s with %s", value_show_type(a), value_show_type(b));
+        /* Nix reports failed comparisons without a position. */
+        return eval_error(st, EVAL_ERROR_GENERIC, NULL, "cannot compare %s with %s", value_show_type(a), value_show_type(b));
 }
 
 /* ---- function calls ------------------------------------------------- */

@@ -15,6 +15,27 @@ void *gc_alloc(size_t n) {
         return check(GC_MALLOC(n ? n : 1));
 }
 
+/* One free list per 16-byte granule; the lists live in the data segment,
+ * which the collector scans, so the cached objects stay allocated. */
+static void *small_cache[GC_CACHE_MAX / 16 + 1];
+
+void *gc_alloc_small(size_t n) {
+        size_t g = (n + 15) / 16;
+        if (g == 0)
+                g = 1;
+        if (g > GC_CACHE_MAX / 16)
+                return gc_alloc(n);
+        void *p = small_cache[g];
+        if (!p) {
+                p = GC_malloc_many(g * 16);
+                if (!p)
+                        return gc_alloc(n);
+        }
+        small_cache[g] = GC_NEXT(p);
+        GC_NEXT(p) = NULL;
+        return p;
+}
+
 void *gc_alloc_atomic(size_t n) {
         return check(GC_MALLOC_ATOMIC(n ? n : 1));
 }

@@ -9,6 +9,12 @@
 
 /* Zeroed memory that may hold pointers. Aborts on exhaustion. */
 void *gc_alloc(size_t n);
+/* Small zeroed objects of a fixed size class (sizes up to GC_CACHE_MAX bytes),
+ * served from per-size batches (GC_malloc_many), which is much cheaper than
+ * one GC_malloc call per Value or Env. */
+#define GC_CACHE_MAX 256
+void *gc_alloc_small(size_t n);
+
 /* Memory that holds no pointers (strings, numbers); not zeroed. */
 void *gc_alloc_atomic(size_t n);
 /* NUL-terminated copy of n bytes of s. */

@@ -6,7 +6,7 @@
 #include "eval.h"
 
 Value *value_new(void) {
-        return gc_alloc(sizeof(Value));
+        return gc_alloc_small(sizeof(Value));
 }
 
 Bindings *bindings_new(size_t capacity) {

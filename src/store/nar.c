@@ -93,29 +93,27 @@ static int nar_put_bytes(NarWriter *w, const void *s, size_t n) {
 /* A literal token of the grammar. */
 #define nar_put_token(w, lit) nar_put_bytes((w), (lit), sizeof(lit) - 1)
 
-/* Records the message for error r about the current object (the first one
- * wins) and returns r. */
-static int nar_fail(NarWriter *w, int r, const char *what) {
+/* Records a message about the current object (the first failure wins) and
+ * returns r. fmt has one %s, for the object's path. */
+static int nar_fail_msg(NarWriter *w, int r, const char *fmt) {
         StrBuf sb = STRBUF_INIT;
 
         if (!w->error) {
-                if (r == -EIO && !what)
-                        strbuf_addf(&sb, "reading file '%s': unexpected end-of-file", w->path.buf);
-                else
-                        strbuf_addf(&sb, "%s '%s': %s", what, w->path.buf, strerror(-r));
+                strbuf_addf(&sb, fmt, w->path.buf);
                 w->error = strbuf_detach(&sb, NULL);
         }
         return r;
 }
 
-static int nar_fail_unsupported(NarWriter *w) {
+/* The same, for a failed system call: "WHAT 'PATH': strerror". */
+static int nar_fail(NarWriter *w, int r, const char *what) {
         StrBuf sb = STRBUF_INIT;
 
         if (!w->error) {
-                strbuf_addf(&sb, "file '%s' has an unsupported type", w->path.buf);
+                strbuf_addf(&sb, "%s '%s': %s", what, w->path.buf, strerror(-r));
                 w->error = strbuf_detach(&sb, NULL);
         }
-        return -EBADFD;
+        return r;
 }
 
 /* The regular file name (relative to dfd): its mode and contents. */
@@ -132,7 +130,7 @@ static int nar_dump_regular(NarWriter *w, int dfd, const char *name) {
         if (fstat(fd, &st) < 0)
                 return nar_fail(w, -errno, "getting status of");
         if (!S_ISREG(st.st_mode))
-                return nar_fail_unsupported(w);
+                return nar_fail_msg(w, -EBADFD, "file '%s' has an unsupported type");
 
         if ((r = nar_put_token(w, "regular")) < 0)
                 return r;
@@ -162,7 +160,7 @@ static int nar_dump_regular(NarWriter *w, int dfd, const char *name) {
                         return nar_fail(w, -errno, "reading file");
                 }
                 if (n == 0) /* the file shrank after fstat */
-                        return nar_fail(w, -EIO, NULL);
+                        return nar_fail_msg(w, -EIO, "reading file '%s': unexpected end-of-file");
                 w->len += (size_t) n;
                 remaining -= (uint64_t) n;
         }
@@ -291,7 +289,7 @@ static int nar_dump_node(NarWriter *w, int dfd, const char *name) {
         else if (S_ISDIR(st.st_mode))
                 r = nar_dump_directory(w, dfd, name);
         else
-                r = nar_fail_unsupported(w);
+                r = nar_fail_msg(w, -EBADFD, "file '%s' has an unsupported type");
         if (r < 0)
                 return r;
         return nar_put_token(w, ")");

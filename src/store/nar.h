@@ -38,8 +38,10 @@ typedef int (*NarSink)(void *userdata, const void *data, size_t len);
  * ret_error is non-NULL, *ret_error is a malloc'ed message in Nix's words,
  * e.g. "getting status of 'PATH/x': No such file or directory", naming the
  * object as path "/" entry names), -ELOOP for nesting deeper than
- * NAR_MAX_DEPTH, -EIO when a file shrinks while it is read, or the sink's
- * own error (no message then). */
+ * NAR_MAX_DEPTH, -EBADFD for a file type a NAR cannot hold ("file '…' has
+ * an unsupported type"), -EIO when a file shrinks while it is read, or the
+ * sink's own error (no message then). *ret_error is written only on
+ * failure. */
 int nar_dump_path(int dirfd, const char *path, NarSink sink, void *userdata, char **ret_error);
 
 /* The hash (algo; Nix's narHash is sha256) of the NAR of path and the NAR's

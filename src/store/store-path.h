@@ -70,7 +70,7 @@ char *store_path_fingerprint(const char *type, const Hash *inner, const char *na
  * (STORE_DIR_DEFAULT when NULL). Returns 0 and a malloc'ed path in
  * *ret_path; or -EINVAL when name is not a valid store path name, and then,
  * if ret_error is non-NULL, a malloc'ed message worded as Nix 2.8's in
- * *ret_error (the caller frees it). */
+ * *ret_error (the caller frees it; it is written only then). */
 int store_path_make(const char *type, const Hash *inner, const char *name, const char *store_dir,
                     char **ret_path, char **ret_error);
 
@@ -79,16 +79,16 @@ int store_path_make(const char *type, const Hash *inner, const char *name, const
 char *store_path_make_type(const char *type, const char *const *refs, size_t n_refs, bool self_ref);
 
 /* A text path (builtins.toFile, .drv files): content_hash is the sha256 of
- * the contents (-EINVAL for another algorithm); refs as above. Returns and
- * fails like store_path_make(). */
+ * the contents (-EINVAL without a message for another algorithm); refs as
+ * above. Otherwise returns and fails like store_path_make(). */
 int store_path_make_text(const char *name, const Hash *content_hash, const char *const *refs, size_t n_refs,
                          const char *store_dir, char **ret_path, char **ret_error);
 
 /* A fixed-output path: with recursive ingestion and sha256, a "source" path
  * (refs and self_ref allowed, INNER = the NAR hash itself); otherwise an
  * "output:out" path over "fixed:out:" ["r:"] ALGO ":" HEX ":" (refs must be
- * empty and self_ref false, else -EINVAL). Returns and fails like
- * store_path_make(). */
+ * empty and self_ref false, else -EINVAL without a message). Otherwise
+ * returns and fails like store_path_make(). */
 int store_path_make_fixed_output(FileIngestion method, const Hash *hash, const char *name,
                                  const char *const *refs, size_t n_refs, bool self_ref,
                                  const char *store_dir, char **ret_path, char **ret_error);
