@@ -29,7 +29,10 @@ struct Lexer {
         uint8_t states[MAX_STATES];
 };
 
+static void init_classes(void);
+
 Lexer *lexer_new(const char *text, size_t len) {
+        init_classes();
         Lexer *lx = gc_alloc(sizeof(Lexer));
         lx->text = text;
         lx->len = len;
@@ -61,32 +64,73 @@ static char at(Lexer *lx, size_t i) {
 }
 
 static void advance(Lexer *lx, size_t n) {
-        for (size_t i = 0; i < n && lx->p < lx->len; i++, lx->p++) {
-                if (lx->text[lx->p] == '\n') {
-                        lx->line++;
-                        lx->col = 1;
-                } else
-                        lx->col++;
+        if (lx->p + n > lx->len)
+                n = lx->len - lx->p;
+        const char *s = lx->text + lx->p, *end = s + n;
+        for (;;) {
+                const char *nl = memchr(s, '\n', end - s);
+                if (!nl)
+                        break;
+                lx->line++;
+                lx->col = 1;
+                s = nl + 1;
+        }
+        lx->col += end - s;
+        lx->p += n;
+}
+
+/* Character classes, as a table: the lexer asks these for every byte. */
+enum {
+        C_ALPHA = 1 << 0,
+        C_DIGIT = 1 << 1,
+        C_ID_CHAR = 1 << 2,   /* [a-zA-Z0-9_'-] */
+        C_PATH_CHAR = 1 << 3, /* [a-zA-Z0-9._+-] */
+        C_URI_CHAR = 1 << 4,  /* [a-zA-Z0-9%/?:@&=+$,_.!~*'-] */
+        C_URI_SCHEME = 1 << 5,/* [a-zA-Z0-9+.-] */
+};
+
+static uint8_t char_class[256];
+
+static void init_classes(void) {
+        if (char_class['a'])
+                return;
+        for (int c = 0; c < 256; c++) {
+                uint8_t k = 0;
+                bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+                bool digit = c >= '0' && c <= '9';
+                if (alpha)
+                        k |= C_ALPHA;
+                if (digit)
+                        k |= C_DIGIT;
+                if (alpha || digit || c == '_' || c == '\'' || c == '-')
+                        k |= C_ID_CHAR;
+                if (alpha || digit || c == '.' || c == '_' || c == '-' || c == '+')
+                        k |= C_PATH_CHAR;
+                if (alpha || digit || (c && strchr("%/?:@&=+$,-_.!~*'", c)))
+                        k |= C_URI_CHAR;
+                if (alpha || digit || c == '+' || c == '-' || c == '.')
+                        k |= C_URI_SCHEME;
+                char_class[c] = k;
         }
 }
 
-static bool is_alpha(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+static inline bool is_alpha(char c) {
+        return char_class[(unsigned char) c] & C_ALPHA;
 }
-static bool is_digit(char c) {
-        return c >= '0' && c <= '9';
+static inline bool is_digit(char c) {
+        return char_class[(unsigned char) c] & C_DIGIT;
 }
-static bool is_id_start(char c) {
-        return is_alpha(c) || c == '_';
+static inline bool is_id_start(char c) {
+        return (char_class[(unsigned char) c] & C_ALPHA) || c == '_';
 }
-static bool is_id_char(char c) {
-        return is_alpha(c) || is_digit(c) || c == '_' || c == '\'' || c == '-';
+static inline bool is_id_char(char c) {
+        return char_class[(unsigned char) c] & C_ID_CHAR;
 }
-static bool is_path_char(char c) {
-        return is_alpha(c) || is_digit(c) || c == '.' || c == '_' || c == '-' || c == '+';
+static inline bool is_path_char(char c) {
+        return char_class[(unsigned char) c] & C_PATH_CHAR;
 }
-static bool is_uri_char(char c) {
-        return is_alpha(c) || is_digit(c) || (c && strchr("%/?:@&=+$,-_.!~*'", c));
+static inline bool is_uri_char(char c) {
+        return char_class[(unsigned char) c] & C_URI_CHAR;
 }
 
 /* Each match_* returns the length of the longest match at position p, or 0. */
@@ -226,7 +270,7 @@ static size_t match_uri(Lexer *lx, size_t p) {
         if (!is_alpha(at(lx, p)))
                 return 0;
         size_t q = p + 1;
-        while (is_alpha(at(lx, q)) || is_digit(at(lx, q)) || at(lx, q) == '+' || at(lx, q) == '-' || at(lx, q) == '.')
+        while (char_class[(unsigned char) at(lx, q)] & C_URI_SCHEME)
                 q++;
         if (at(lx, q) != ':' || !is_uri_char(at(lx, q + 1)))
                 return 0;
@@ -521,26 +565,33 @@ static void lex_one(Lexer *lx, Token *t) {
         size_t best = 0, n;
         int kw = 0;
 
+        char c0 = lx->text[p];
+        uint8_t k0 = char_class[(unsigned char) c0];
         size_t idlen = match_id(lx, p);
-        for (size_t i = 0; i < ELEMENTSOF(keywords); i++) {
-                size_t kl = strlen(keywords[i].text);
-                if (idlen == kl && memcmp(lx->text + p, keywords[i].text, kl) == 0) {
-                        rule = R_KEYWORD, best = kl, kw = keywords[i].kind;
-                        break;
+        if (idlen >= 2 && idlen <= 7 && (k0 & C_ALPHA) && c0 >= 'a')
+                for (size_t i = 0; i < ELEMENTSOF(keywords); i++) {
+                        const char *kt = keywords[i].text;
+                        if (kt[0] == c0 && strlen(kt) == idlen && memcmp(lx->text + p, kt, idlen) == 0) {
+                                rule = R_KEYWORD, best = idlen, kw = keywords[i].kind;
+                                break;
+                        }
                 }
-        }
-        for (size_t i = 0; i < ELEMENTSOF(operators); i++) {
-                size_t ol = strlen(operators[i].text);
-                if (ol > best && strncmp(lx->text + p, operators[i].text, ol) == 0 && p + ol <= lx->len) {
-                        rule = R_OP, best = ol, kw = operators[i].kind;
-                        break;
+        if (!(k0 & (C_ALPHA | C_DIGIT)) || c0 == '-')
+                for (size_t i = 0; i < ELEMENTSOF(operators); i++) {
+                        const char *ot = operators[i].text;
+                        if (ot[0] != c0 || at(lx, p + 1) != ot[1])
+                                continue;
+                        size_t ol = strlen(ot);
+                        if (ol > best && p + ol <= lx->len && memcmp(lx->text + p, ot, ol) == 0) {
+                                rule = R_OP, best = ol, kw = operators[i].kind;
+                                break;
+                        }
                 }
-        }
         if (idlen > best)
                 rule = R_ID, best = idlen;
-        if ((n = match_int(lx, p)) > best)
+        if ((k0 & C_DIGIT) && (n = match_int(lx, p)) > best)
                 rule = R_INT, best = n;
-        if ((n = match_float(lx, p)) > best)
+        if (((k0 & C_DIGIT) || c0 == '.') && (n = match_float(lx, p)) > best)
                 rule = R_FLOAT, best = n;
         if (at(lx, p) == '$' && at(lx, p + 1) == '{' && 2 > best)
                 rule = R_DOLLAR, best = 2;
@@ -559,15 +610,16 @@ static void lex_one(Lexer *lx, Token *t) {
                         rule = R_IND_OPEN, best = n;
         }
         size_t seg = 0;
-        if ((n = match_path_seg_interp(lx, p, &seg)) > best)
+        bool pathy = (k0 & C_PATH_CHAR) || c0 == '/' || c0 == '~';
+        if (pathy && (n = match_path_seg_interp(lx, p, &seg)) > best)
                 rule = R_PATH_INTERP, best = n;
-        if ((n = match_path(lx, p)) > best)
+        if (pathy && (n = match_path(lx, p)) > best)
                 rule = R_PATH, best = n;
-        if ((n = match_hpath(lx, p)) > best)
+        if (c0 == '~' && (n = match_hpath(lx, p)) > best)
                 rule = R_HPATH, best = n;
-        if ((n = match_spath(lx, p)) > best)
+        if (c0 == '<' && (n = match_spath(lx, p)) > best)
                 rule = R_SPATH, best = n;
-        if ((n = match_uri(lx, p)) > best)
+        if ((k0 & C_ALPHA) && (n = match_uri(lx, p)) > best)
                 rule = R_URI, best = n;
         if (best == 0)
                 rule = R_ANY, best = 1;
@@ -578,8 +630,11 @@ static void lex_one(Lexer *lx, Token *t) {
                 t->kind = kw;
                 break;
         case R_ID:
+                /* Identifiers point into the source (not NUL-terminated):
+                 * the parser interns them by (str, len). */
                 t->kind = TOK_ID;
-                set_text(t, lx->text + p, best);
+                t->str = lx->text + p;
+                t->len = best;
                 break;
         case R_INT: {
                 t->kind = TOK_INT;

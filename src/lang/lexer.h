@@ -33,8 +33,9 @@ typedef struct Token {
         int kind; /* TokenKind or a character */
         uint32_t line, col;
         uint32_t end_line, end_col; /* just after the token */
-        /* TOK_ID, TOK_STR, TOK_IND_STR, paths, URI: text (GC, NUL-terminated;
-         * escapes already resolved for TOK_STR). */
+        /* TOK_STR, TOK_IND_STR, paths, URI: text (GC, NUL-terminated;
+         * escapes already resolved for TOK_STR). TOK_ID: a slice of the
+         * source, len bytes, not NUL-terminated. */
         const char *str;
         size_t len;
         bool has_indentation; /* TOK_IND_STR from plain text (not an escape) */

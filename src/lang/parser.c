@@ -1032,7 +1032,7 @@ static Expr *parse_expr_simple(Parser *ps) {
         switch (t->kind) {
         case TOK_ID: {
                 Token id = next(ps);
-                if (strcmp(id.str, "__curPos") == 0)
+                if (id.len == 8 && memcmp(id.str, "__curPos", 8) == 0)
                         return expr_new(EXPR_CUR_POS, pos);
                 Expr *e = expr_new(EXPR_VAR, pos);
                 e->var.name = symbol_intern(id.str, id.len);

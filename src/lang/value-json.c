@@ -61,112 +61,122 @@ static Symbol sym_to_string(void) {
         return s;
 }
 
-static int to_json(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, StrBuf *out);
+typedef struct JsonWriter {
+        EvalState *st;
+        ContextBuilder *cb;
+        StrBuf *out;
+        /* Force values as they come (always, for now: the header promises
+         * it). Without, thunks are an error as in `nix-instantiate --json`
+         * without --strict. */
+        bool strict;
+} JsonWriter;
 
-static int attrs_to_json(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, StrBuf *out) {
+static int to_json(JsonWriter *w, Value *v, const Pos *pos);
+
+static int attrs_to_json(JsonWriter *w, Value *v, const Pos *pos) {
         const char *s;
-        int r;
+        int r = 0;
 
         /* tryAttrsToString: __toString wins over outPath. */
         if (eval_get_attr(v, sym_to_string())) {
-                r = eval_coerce_to_string(st, v, pos, cb, false, false, &s);
+                r = eval_coerce_to_string(w->st, v, pos, w->cb, false, false, &s);
                 if (r < 0)
                         return r;
-                json_write_string(out, s, strlen(s));
+                json_write_string(w->out, s, strlen(s));
                 return 0;
         }
 
-        Attr *a = eval_get_attr(v, eval_symbols(st)->outPath);
+        Attr *a = eval_get_attr(v, eval_symbols(w->st)->outPath);
         if (a)
-                return to_json(st, a->value, a->pos ? a->pos : pos, cb, out);
+                return to_json(w, a->value, a->pos ? a->pos : pos);
 
+        /* On errors the brackets are still closed, as Nix's JSON writer
+         * does when it unwinds: callers that print partial output match. */
         Attr **sorted = bindings_sorted_by_name(v->attrs);
-        strbuf_addc(out, '{');
-        for (uint32_t i = 0; i < v->attrs->size; i++) {
+        strbuf_addc(w->out, '{');
+        for (uint32_t i = 0; i < v->attrs->size && r >= 0; i++) {
                 if (i > 0)
-                        strbuf_addc(out, ',');
-                json_write_string(out, symbol_str(sorted[i]->name), symbol_len(sorted[i]->name));
-                strbuf_addc(out, ':');
-                r = to_json(st, sorted[i]->value, sorted[i]->pos ? sorted[i]->pos : pos, cb, out);
+                        strbuf_addc(w->out, ',');
+                json_write_string(w->out, symbol_str(sorted[i]->name), symbol_len(sorted[i]->name));
+                strbuf_addc(w->out, ':');
+                r = to_json(w, sorted[i]->value, sorted[i]->pos ? sorted[i]->pos : pos);
+        }
+        strbuf_addc(w->out, '}');
+        return r < 0 ? r : 0;
+}
+
+static int to_json(JsonWriter *w, Value *v, const Pos *pos) {
+        const char *s;
+        int r = 0;
+
+        if (w->strict) {
+                r = eval_force(w->st, v, pos);
                 if (r < 0)
                         return r;
         }
-        strbuf_addc(out, '}');
-        return 0;
-}
-
-static int to_json(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, StrBuf *out) {
-        const char *s;
-        int r;
-
-        r = eval_force(st, v, pos);
-        if (r < 0)
-                return r;
 
         switch ((ValueType) v->type) {
         case VT_INT:
-                strbuf_addf(out, "%" PRId64, v->integer);
+                strbuf_addf(w->out, "%" PRId64, v->integer);
                 return 0;
         case VT_BOOL:
-                strbuf_adds(out, v->boolean ? "true" : "false");
+                strbuf_adds(w->out, v->boolean ? "true" : "false");
                 return 0;
         case VT_NULL:
-                strbuf_adds(out, "null");
+                strbuf_adds(w->out, "null");
                 return 0;
         case VT_FLOAT:
-                strbuf_addf(out, "%g", v->fpoint);
+                strbuf_addf(w->out, "%g", v->fpoint);
                 return 0;
         case VT_STRING:
-                if (cb)
-                        context_add_all(cb, v->string.context);
-                json_write_string(out, v->string.s, strlen(v->string.s));
+                if (w->cb)
+                        context_add_all(w->cb, v->string.context);
+                json_write_string(w->out, v->string.s, strlen(v->string.s));
                 return 0;
         case VT_PATH:
                 /* Copied to the store; the store path joins the context. */
-                r = eval_coerce_to_string(st, v, pos, cb, false, true, &s);
+                r = eval_coerce_to_string(w->st, v, pos, w->cb, false, true, &s);
                 if (r < 0)
                         return r;
-                json_write_string(out, s, strlen(s));
+                json_write_string(w->out, s, strlen(s));
                 return 0;
         case VT_ATTRS:
-                r = eval_depth_enter(st, pos);
+                r = eval_depth_enter(w->st, pos);
                 if (r < 0)
                         return r;
-                r = attrs_to_json(st, v, pos, cb, out);
-                eval_depth_leave(st);
+                r = attrs_to_json(w, v, pos);
+                eval_depth_leave(w->st);
                 return r;
         case VT_LIST:
-                r = eval_depth_enter(st, pos);
+                r = eval_depth_enter(w->st, pos);
                 if (r < 0)
                         return r;
-                strbuf_addc(out, '[');
-                for (size_t i = 0; i < v->list.size; i++) {
+                strbuf_addc(w->out, '[');
+                for (size_t i = 0; i < v->list.size && r >= 0; i++) {
                         if (i > 0)
-                                strbuf_addc(out, ',');
-                        r = to_json(st, v->list.elems[i], pos, cb, out);
-                        if (r < 0)
-                                break;
+                                strbuf_addc(w->out, ',');
+                        r = to_json(w, v->list.elems[i], pos);
                 }
-                eval_depth_leave(st);
-                if (r < 0)
-                        return r;
-                strbuf_addc(out, ']');
-                return 0;
+                strbuf_addc(w->out, ']');
+                eval_depth_leave(w->st);
+                return r < 0 ? r : 0;
         case VT_LAMBDA:
         case VT_PRIMOP:
         case VT_PRIMOP_APP:
         default: {
-                /* Nix reports functions at their own position when they have
-                 * one (lambdas), then adds this odd frame at the caller's. */
+                /* Functions (and thunks when not forcing). Nix reports
+                 * lambdas at their own position, then adds this odd frame at
+                 * the caller's. */
                 const Pos *epos = v->type == VT_LAMBDA ? &v->lambda.fun->pos : pos;
-                eval_error(st, EVAL_ERROR_TYPE, epos, "cannot convert %s to JSON", value_show_type(v));
-                return eval_error_add_frame(st, pos, "message for the trace");
+                eval_error(w->st, EVAL_ERROR_TYPE, epos, "cannot convert %s to JSON", value_show_type(v));
+                return eval_error_add_frame(w->st, pos, "message for the trace");
         }
         }
 }
 
 int value_to_json(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, StrBuf *out) {
-        return to_json(st, v, pos, cb, out);
+        JsonWriter w = { .st = st, .cb = cb, .out = out, .strict = true };
+        return to_json(&w, v, pos);
 }
 
 /* ----------------------------------------------------------------- input */

@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include "gc-alloc.h"
+#include "xalloc.h"
 
 typedef struct XmlWriter {
         StrBuf *out;
-        size_t depth;
+        /* The open elements (static names), innermost last. */
+        size_t depth, cap_open;
+        const char **open;
         bool strict, location;
         ContextBuilder *cb;
         /* drvPaths already shown: an open-addressing set on the GC heap. */
@@ -53,8 +56,13 @@ static void write_tag(XmlWriter *w, const char *name, const XmlAttr *attrs, size
                 strbuf_addc(w->out, '"');
         }
         strbuf_adds(w->out, empty ? " />\n" : ">\n");
-        if (!empty)
-                w->depth++;
+        if (!empty) {
+                if (w->depth == w->cap_open) {
+                        w->cap_open = w->cap_open ? w->cap_open * 2 : 16;
+                        w->open = xrealloc(w->open, w->cap_open * sizeof(char *));
+                }
+                w->open[w->depth++] = name;
+        }
 }
 
 static void open_element(XmlWriter *w, const char *name, const XmlAttr *attrs, size_t n) {
@@ -65,8 +73,8 @@ static void empty_element(XmlWriter *w, const char *name, const XmlAttr *attrs, 
         write_tag(w, name, attrs, n, true);
 }
 
-static void close_element(XmlWriter *w, const char *name) {
-        w->depth--;
+static void close_element(XmlWriter *w) {
+        const char *name = w->open[--w->depth];
         for (size_t i = 0; i < w->depth * 2; i++)
                 strbuf_addc(w->out, ' ');
         strbuf_adds(w->out, "</");
@@ -144,7 +152,7 @@ static int show_attrs(XmlWriter *w, EvalState *st, Bindings *b, const Pos *pos) 
                 r = to_xml(w, st, a->value, a->pos ? a->pos : pos);
                 if (r < 0)
                         return r;
-                close_element(w, "attr");
+                close_element(w);
         }
         return 0;
 }
@@ -184,7 +192,7 @@ static int derivation_to_xml(XmlWriter *w, EvalState *st, Value *v, const Pos *p
                         return r;
         } else
                 empty_element(w, "repeated", NULL, 0);
-        close_element(w, "derivation");
+        close_element(w);
         return 0;
 }
 
@@ -226,13 +234,13 @@ static int function_to_xml(XmlWriter *w, Value *v) {
                         XmlAttr na = { "name", symbol_str(names[i]) };
                         empty_element(w, "attr", &na, 1);
                 }
-                close_element(w, "attrspat");
+                close_element(w);
         } else {
                 XmlAttr na = { "name", symbol_str(fun->lambda.arg) };
                 empty_element(w, "varpat", &na, 1);
         }
 
-        close_element(w, "function");
+        close_element(w);
         return 0;
 }
 
@@ -280,7 +288,7 @@ static int to_xml(XmlWriter *w, EvalState *st, Value *v, const Pos *pos) {
                         open_element(w, "attrs", NULL, 0);
                         r = show_attrs(w, st, v->attrs, pos);
                         if (r >= 0)
-                                close_element(w, "attrs");
+                                close_element(w);
                 }
                 eval_depth_leave(st);
                 return r;
@@ -297,7 +305,7 @@ static int to_xml(XmlWriter *w, EvalState *st, Value *v, const Pos *pos) {
                 eval_depth_leave(st);
                 if (r < 0)
                         return r;
-                close_element(w, "list");
+                close_element(w);
                 return 0;
         case VT_LAMBDA:
                 return function_to_xml(w, v);
@@ -326,8 +334,10 @@ int value_to_xml(EvalState *st, Value *v, const Pos *pos, bool strict, bool loca
         strbuf_adds(out, "<?xml version='1.0' encoding='utf-8'?>\n");
         open_element(&w, "expr", NULL, 0);
         r = to_xml(&w, st, v, pos);
-        if (r < 0)
-                return r;
-        close_element(&w, "expr");
-        return 0;
+        /* On errors too the open elements are closed, as Nix's XML writer
+         * does when it unwinds: callers that print partial output match. */
+        while (w.depth > 0)
+                close_element(&w);
+        free(w.open);
+        return r < 0 ? r : 0;
 }
