@@ -416,7 +416,7 @@ static Value *maybe_thunk(EvalState *st, Env *env, Expr *e) {
 static int eval_in(EvalState *st, Env *env, Expr *e, Value *v);
 static int call_function(EvalState *st, Value *fn, size_t n_args, Value **args, Value *ret, const Pos *pos);
 
-int eval_force(EvalState *st, Value *v, const Pos *pos) {
+int eval_force_slow(EvalState *st, Value *v, const Pos *pos) {
         switch (v->type) {
         case VT_THUNK: {
                 Env *env = v->thunk.env;
@@ -1321,7 +1321,29 @@ static int eval_concat_lists(EvalState *st, Env *env, Expr *e, Value *v) {
         return 0;
 }
 
+/* The general case: the first n_pre parts are already evaluated in pre. */
+static int eval_concat_strings_slow(EvalState *st, Env *env, Expr *e, const Value *pre, uint32_t n_pre, Value *v);
+
+/* `a + b` on two integers is by far the most common case: no buffers. */
 static int eval_concat_strings(EvalState *st, Env *env, Expr *e, Value *v) {
+        if (e->concat.force_string || e->concat.n != 2)
+                return eval_concat_strings_slow(st, env, e, NULL, 0, v);
+        Value ab[2];
+        int r = eval_in(st, env, e->concat.parts[0], &ab[0]);
+        if (r < 0)
+                return r;
+        if (ab[0].type != VT_INT)
+                return eval_concat_strings_slow(st, env, e, ab, 1, v);
+        if ((r = eval_in(st, env, e->concat.parts[1], &ab[1])) < 0)
+                return r;
+        int64_t sum;
+        if (ab[1].type != VT_INT || __builtin_add_overflow(ab[0].integer, ab[1].integer, &sum))
+                return eval_concat_strings_slow(st, env, e, ab, 2, v);
+        value_set_int(v, sum);
+        return 0;
+}
+
+static int eval_concat_strings_slow(EvalState *st, Env *env, Expr *e, const Value *pre, uint32_t n_pre, Value *v) {
         ContextBuilder cb = { 0 };
         StrBuf sb = STRBUF_INIT;
         int64_t n = 0;
@@ -1332,7 +1354,9 @@ static int eval_concat_strings(EvalState *st, Env *env, Expr *e, Value *v) {
         for (uint32_t i = 0; i < e->concat.n; i++) {
                 Value tmp;
                 const Pos *ipos = &e->concat.poss[i];
-                if ((r = eval_in(st, env, e->concat.parts[i], &tmp)) < 0)
+                if (i < n_pre)
+                        tmp = pre[i];
+                else if ((r = eval_in(st, env, e->concat.parts[i], &tmp)) < 0)
                         goto out;
                 if (first)
                         first_type = tmp.type;
@@ -1390,6 +1414,19 @@ static int eval_arith(EvalState *st, Env *env, Expr *e, Value *v) {
         int r;
         if ((r = eval_in(st, env, e->bin.a, &a)) < 0 || (r = eval_in(st, env, e->bin.b, &b)) < 0)
                 return r;
+        if (a.type == VT_INT && b.type == VT_INT) {
+                /* The common case, inline; overflow and division go the
+                 * long way for their errors. */
+                int64_t x;
+                if (e->kind == EXPR_SUB && !__builtin_sub_overflow(a.integer, b.integer, &x)) {
+                        value_set_int(v, x);
+                        return 0;
+                }
+                if (e->kind == EXPR_MUL && !__builtin_mul_overflow(a.integer, b.integer, &x)) {
+                        value_set_int(v, x);
+                        return 0;
+                }
+        }
         switch (e->kind) {
         case EXPR_SUB:
                 return arith_sub(st, &a, &b, &e->pos, v);
@@ -1406,6 +1443,11 @@ static int eval_compare(EvalState *st, Env *env, Expr *e, Value *v) {
         bool lt;
         if ((r = eval_in(st, env, e->bin.a, &a)) < 0 || (r = eval_in(st, env, e->bin.b, &b)) < 0)
                 return r;
+        if (a.type == VT_INT && b.type == VT_INT) {
+                int64_t x = a.integer, y = b.integer;
+                value_set_bool(v, e->kind == EXPR_LT ? x < y : e->kind == EXPR_GT ? x > y : e->kind == EXPR_LE ? x <= y : x >= y);
+                return 0;
+        }
         switch (e->kind) {
         case EXPR_LT:
                 r = eval_less_than(st, &a, &b, &e->pos, &lt);

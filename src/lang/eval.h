@@ -116,7 +116,14 @@ int eval_expr(EvalState *st, Expr *e, Value *ret);
 /* import: parse (cached per path) and evaluate a file, or dir/default.nix. */
 int eval_file(EvalState *st, const char *path, Value *ret);
 
-int eval_force(EvalState *st, Value *v, const Pos *pos);
+/* Forces v to weak head normal form (in place). Already-forced values return
+ * at once, inline; thunks and applications go through eval_force_slow(). */
+int eval_force_slow(EvalState *st, Value *v, const Pos *pos);
+static inline int eval_force(EvalState *st, Value *v, const Pos *pos) {
+        if (__builtin_expect(v->type > VT_BLACKHOLE, 1))
+                return 0;
+        return eval_force_slow(st, v, pos);
+}
 /* Forces recursively (attrs and lists), like builtins.deepSeq. */
 int eval_force_deep(EvalState *st, Value *v, const Pos *pos);
 int eval_force_int(EvalState *st, Value *v, const Pos *pos, int64_t *ret);

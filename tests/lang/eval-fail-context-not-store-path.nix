@@ -1,0 +1,1 @@
+builtins.appendContext "foo" { "/nix/store/not-a-store-path" = { path = true; }; }

@@ -1,0 +1,3 @@
+builtins.appendContext "foo" {
+  "/nix/store/ffffffffffffffffffffffffffffffff-x" = { outputs = [ "out" ]; };
+}
