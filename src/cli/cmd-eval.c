@@ -188,7 +188,7 @@ static int run(int argc, char **argv, bool eval_mode) {
         if (nix_path)
                 search_path_parse(nix_path, &sp, &n_sp);
 
-        EvalOptions eo = { .search_path = sp, .n_search_path = n_sp };
+        EvalOptions eo = { .search_path = sp, .n_search_path = n_sp, .show_trace = o.show_trace };
         const char *max_depth = getenv("FIRN_MAX_CALL_DEPTH");
         if (max_depth)
                 eo.max_call_depth = (unsigned) strtoul(max_depth, NULL, 10);
@@ -251,10 +251,9 @@ static int run(int argc, char **argv, bool eval_mode) {
                                 if (eval_find_file(st, name, NULL, &path) < 0)
                                         return report(st, &o);
                         }
-                        if (o.parse) {
-                                if (eval_parse_file(st, canon_path(path, cwd()), &e) < 0)
-                                        return report(st, &o);
-                        } else if (eval_file(st, canon_path(path, cwd()), root) < 0)
+                        /* Like nix-instantiate: parse and evaluate the file
+                         * directly (not as an import). */
+                        if (eval_parse_file(st, canon_path(path, cwd()), &e) < 0)
                                 return report(st, &o);
                 }
                 if (o.parse) {

@@ -261,62 +261,108 @@ static char *source_line(const Pos *pos, uint32_t n, bool *ret_exists) {
         return buf;
 }
 
+/* "at FILE:LINE:COL:" and the source excerpt, laid out as Nix's printAtPos
+ * and printCodeLines do (before the whole message is indented). */
 static void format_pos(const Pos *pos, StrBuf *out) {
         if (!pos || pos->line == 0)
                 return;
         const char *origin = pos->origin == POS_FILE ? pos->file : pos->origin == POS_STDIN ? "«stdin»" : "«string»";
-        strbuf_addf(out, "\n\n       at %s:%u:%u:", origin, pos->line, pos->col);
+        strbuf_addf(out, "\nat %s:%u:%u:", origin, pos->line, pos->col);
         bool exists;
         char *line = source_line(pos, pos->line, &exists);
         if (!line)
                 return;
-        strbuf_adds(out, "\n\n");
+        strbuf_addc(out, '\n');
         if (pos->line > 1) {
                 bool prev_exists;
                 char *prev = source_line(pos, pos->line - 1, &prev_exists);
                 if (prev)
-                        strbuf_addf(out, "            %u| %s\n", pos->line - 1, prev);
+                        strbuf_addf(out, "\n %5u| %s", pos->line - 1, prev);
         }
-        strbuf_addf(out, "            %u| %s\n", pos->line, line);
-        int width = snprintf(NULL, 0, "%u", pos->line);
-        strbuf_addf(out, "            %*s| ", width, "");
-        for (uint32_t c = 1; c < pos->col; c++)
-                strbuf_addc(out, line[c - 1] == '\t' ? '\t' : ' ');
-        strbuf_adds(out, "^\n");
+        strbuf_addf(out, "\n %5u| %s", pos->line, line);
+        if (pos->col > 0) {
+                strbuf_adds(out, "\n      |");
+                for (uint32_t c = 0; c < pos->col; c++)
+                        strbuf_addc(out, ' ');
+                strbuf_addc(out, '^');
+        }
         bool next_exists;
         char *next = source_line(pos, pos->line + 1, &next_exists);
         if (next)
-                strbuf_addf(out, "            %u| %s\n", pos->line + 1, next);
+                strbuf_addf(out, "\n %5u| %s", pos->line + 1, next);
+        strbuf_addc(out, '\n');
+}
+
+/* Nix's indent(): the first line after "error: ", the others after seven
+ * spaces, trailing blanks of every line removed. */
+static void indent_lines(const char *s, size_t len, StrBuf *out) {
+        const char *p = s, *end = s + len;
+        bool first = true;
+        while (p < end) {
+                const char *nl = memchr(p, '\n', end - p);
+                const char *le = nl ? nl : end;
+                if (!first)
+                        strbuf_addc(out, '\n');
+                size_t start = out->len;
+                strbuf_adds(out, first ? "error: " : "       ");
+                strbuf_add(out, p, le - p);
+                while (out->len > start && (out->buf[out->len - 1] == ' ' || out->buf[out->len - 1] == '\t' ||
+                                            out->buf[out->len - 1] == '\r'))
+                        out->buf[--out->len] = 0;
+                first = false;
+                if (!nl)
+                        break;
+                p = nl + 1;
+        }
+}
+
+/* What Nix's logger does to text for a non-terminal: tabs expand to the
+ * next multiple of 8 of a running column count (which newlines do not
+ * reset), carriage returns vanish, a UTF-8 sequence counts as one. */
+static void filter_for_terminal(const char *s, size_t len, StrBuf *out) {
+        size_t w = 0;
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = s[i];
+                if (c == '\t') {
+                        strbuf_addc(out, ' ');
+                        w++;
+                        while (w % 8) {
+                                strbuf_addc(out, ' ');
+                                w++;
+                        }
+                } else if (c == '\r')
+                        continue;
+                else {
+                        strbuf_addc(out, c);
+                        if ((c & 0xC0) != 0x80)
+                                w++;
+                }
+        }
 }
 
 void eval_error_format(const EvalState *st, bool show_trace, StrBuf *out) {
         const EvalError *e = &st->error;
-        strbuf_addf(out, "error: %s", e->message ? e->message : "unknown error");
-        format_pos(&e->pos, out);
-        if (e->suggestions) {
-                if (out->len && out->buf[out->len - 1] != '\n')
-                        strbuf_addc(out, '\n');
-                strbuf_addf(out, "Did you mean %s?\n", e->suggestions);
-        }
-        for (size_t i = 0; i < e->n_frames; i++) {
+        StrBuf body = STRBUF_INIT;
+        strbuf_adds(&body, e->message ? e->message : "unknown error");
+        strbuf_addc(&body, '\n');
+        format_pos(&e->pos, &body);
+        if (e->suggestions)
+                strbuf_addf(&body, "Did you mean %s?\n", e->suggestions);
+        for (size_t i = 0; i < e->n_frames && show_trace; i++) {
                 const EvalFrame *f = &e->frames[i];
-                /* Without --show-trace Nix shows only addErrorContext frames. */
-                if (!show_trace && f->pos.line != 0)
-                        continue;
-                if (!show_trace && !f->message)
-                        continue;
-                if (out->len && out->buf[out->len - 1] != '\n')
-                        strbuf_addc(out, '\n');
-                strbuf_addf(out, "\n       … %s", f->message);
-                format_pos(&f->pos, out);
+                strbuf_addf(&body, "\n… %s\n", f->message ? f->message : "");
+                format_pos(&f->pos, &body);
         }
-        if (out->len && out->buf[out->len - 1] != '\n')
-                strbuf_addc(out, '\n');
-        bool hidden = false;
-        for (size_t i = 0; i < e->n_frames && !show_trace; i++)
-                hidden = hidden || e->frames[i].pos.line != 0;
-        if (hidden)
-                strbuf_adds(out, "(use '--show-trace' to show detailed location information)\n");
+        while (body.len && (body.buf[body.len - 1] == '\n' || body.buf[body.len - 1] == ' '))
+                body.buf[--body.len] = 0;
+        StrBuf indented = STRBUF_INIT;
+        indent_lines(body.buf, body.len, &indented);
+        strbuf_addc(&indented, '\n');
+        if (e->n_frames && !show_trace)
+                strbuf_adds(&indented, "(use '--show-trace' to show detailed location information)\n");
+        filter_for_terminal(indented.buf, indented.len, out);
+        strbuf_release(&indented);
+        strbuf_release(&body);
 }
 
 /* ---- recursion bound ------------------------------------------------ */
@@ -623,6 +669,24 @@ int eval_is_derivation(EvalState *st, Value *v) {
 
 /* ---- coercion -------------------------------------------------------- */
 
+/* Decimal text of n into buf (at least 21 bytes); returns the length. */
+static size_t int_to_text(int64_t n, char *buf) {
+        char tmp[24];
+        size_t k = 0;
+        uint64_t u = n < 0 ? -(uint64_t) n : (uint64_t) n;
+        do {
+                tmp[k++] = '0' + u % 10;
+                u /= 10;
+        } while (u);
+        size_t len = 0;
+        if (n < 0)
+                buf[len++] = '-';
+        while (k)
+                buf[len++] = tmp[--k];
+        buf[len] = 0;
+        return len;
+}
+
 static char *float_to_string(double d) {
         /* std::to_string: "%f". */
         char buf[512];
@@ -677,9 +741,11 @@ static int coerce(EvalState *st, Value *v, const Pos *pos, ContextBuilder *cb, b
                         if (v->boolean)
                                 strbuf_addc(out, '1');
                         return 0;
-                case VT_INT:
-                        strbuf_addf(out, "%" PRId64, v->integer);
+                case VT_INT: {
+                        char buf[24];
+                        strbuf_add(out, buf, int_to_text(v->integer, buf));
                         return 0;
+                }
                 case VT_FLOAT:
                         strbuf_adds(out, float_to_string(v->fpoint));
                         return 0;
@@ -713,6 +779,11 @@ int eval_coerce_to_string(EvalState *st, Value *v, const Pos *pos, ContextBuilde
                 if (cb)
                         context_add_all(cb, v->string.context);
                 *ret = v->string.s;
+                return 0;
+        }
+        if (v->type == VT_INT && coerce_more) {
+                char buf[24];
+                *ret = gc_strndup(buf, int_to_text(v->integer, buf));
                 return 0;
         }
         StrBuf sb = STRBUF_INIT;
@@ -964,7 +1035,7 @@ static int call_lambda(EvalState *st, Value *fn, Value *arg, Value *ret, const P
                 return r;
         r = eval_in(st, env, lam->lambda.body, ret);
         eval_depth_leave(st);
-        if (r < 0) {
+        if (r < 0 && st->opts.show_trace) {
                 if (lam->lambda.name)
                         eval_error_add_frame(st, &lam->pos, "while evaluating '%s'", symbol_str(lam->lambda.name));
                 else
@@ -1750,7 +1821,10 @@ static const char *dir_of(const char *path) {
 int eval_parse_file(EvalState *st, const char *path, Expr **ret) {
         char *text;
         size_t len;
-        int r = eval_read_file(st, path, NULL, &text, &len);
+        int r = resolve_expr_path(st, path, NULL, &path);
+        if (r < 0)
+                return r;
+        r = eval_read_file(st, path, NULL, &text, &len);
         if (r < 0)
                 return r;
         return parse_with_env(st, text, len, POS_FILE, path, dir_of(path), st->static_base_env, ret);
@@ -1821,7 +1895,7 @@ int eval_import(EvalState *st, const char *path, const Pos *pos, Value *ret) {
         }
         Value *v = value_new();
         if ((r = eval_in(st, st->base_env, e, v)) < 0)
-                return r;
+                return eval_error_add_frame(st, NULL, "while evaluating the file '%s':", resolved);
         strmap_put(&st->file_eval_cache, resolved, v);
         *ret = *v;
         return 0;

@@ -69,6 +69,7 @@ typedef struct EvalOptions {
         size_t n_search_path;
         const char *store_dir;        /* default "/nix/store" */
         const char *system;           /* default "x86_64-linux" */
+        bool show_trace;              /* record call-site frames (Nix does only then) */
         unsigned max_call_depth;      /* default 100000 (calls and forced thunks) */
         EvalStoreHooks store;
 } EvalOptions;

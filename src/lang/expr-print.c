@@ -27,7 +27,7 @@ static void show_attr_path(StrBuf *out, const AttrPath *path) {
                         show(out, path->names[i].expr);
                         strbuf_adds(out, "}\"");
                 } else
-                        strbuf_adds(out, symbol_str(path->names[i].sym));
+                        print_identifier(out, symbol_str(path->names[i].sym));
         }
 }
 
@@ -43,9 +43,13 @@ static void show_binds(StrBuf *out, const Expr *attrs, bool let) {
         qsort(sorted, n, sizeof(AttrDef *), attr_def_cmp);
         for (uint32_t i = 0; i < n; i++) {
                 if (sorted[i]->kind == ATTR_DEF_INHERITED)
-                        strbuf_addf(out, let ? "inherit %s; " : "inherit %s ; ", symbol_str(sorted[i]->name));
-                else {
-                        strbuf_addf(out, "%s = ", symbol_str(sorted[i]->name));
+                {
+                        strbuf_adds(out, "inherit ");
+                        print_identifier(out, symbol_str(sorted[i]->name));
+                        strbuf_adds(out, let ? "; " : " ; ");
+                } else {
+                        print_identifier(out, symbol_str(sorted[i]->name));
+                        strbuf_adds(out, " = ");
                         show(out, sorted[i]->expr);
                         strbuf_adds(out, "; ");
                 }
@@ -90,7 +94,7 @@ static void show(StrBuf *out, const Expr *e) {
                 strbuf_adds(out, e->constant->path);
                 break;
         case EXPR_VAR:
-                strbuf_adds(out, symbol_str(e->var.name));
+                print_identifier(out, symbol_str(e->var.name));
                 break;
         case EXPR_SELECT:
                 strbuf_addc(out, '(');
@@ -133,7 +137,7 @@ static void show(StrBuf *out, const Expr *e) {
                         for (uint32_t i = 0; i < e->lambda.n_formals; i++) {
                                 if (i)
                                         strbuf_adds(out, ", ");
-                                strbuf_adds(out, symbol_str(e->lambda.formals[i].name));
+                                print_identifier(out, symbol_str(e->lambda.formals[i].name));
                                 if (e->lambda.formals[i].def) {
                                         strbuf_adds(out, " ? ");
                                         show(out, e->lambda.formals[i].def);
@@ -146,7 +150,7 @@ static void show(StrBuf *out, const Expr *e) {
                                 strbuf_adds(out, " @ ");
                 }
                 if (e->lambda.arg)
-                        strbuf_adds(out, symbol_str(e->lambda.arg));
+                        print_identifier(out, symbol_str(e->lambda.arg));
                 strbuf_adds(out, ": ");
                 show(out, e->lambda.body);
                 strbuf_addc(out, ')');

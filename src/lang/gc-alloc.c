@@ -53,4 +53,9 @@ void gc_setup(void) {
          * divisor trades memory for fewer collections. */
         if (!getenv("GC_FREE_SPACE_DIVISOR"))
                 GC_set_free_space_divisor(4);
+        /* A modest starting heap: small evaluations stay small (and in
+         * cache), while bigger ones skip the first rounds of collections
+         * that a tiny heap would trigger. */
+        if (!getenv("GC_INITIAL_HEAP_SIZE"))
+                GC_expand_hp(16 << 20);
 }

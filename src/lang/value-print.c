@@ -26,21 +26,22 @@ void print_string_literal(StrBuf *out, const char *s) {
         strbuf_addc(out, '"');
 }
 
-static bool is_keyword(const char *s) {
-        static const char *const kw[] = { "if", "then", "else", "assert", "with", "let", "in", "rec", "inherit", "or" };
-        for (size_t i = 0; i < ELEMENTSOF(kw); i++)
-                if (strcmp(s, kw[i]) == 0)
-                        return true;
-        return false;
-}
-
-/* Attribute names print bare when they lex as an identifier, else quoted. */
-static void print_attr_name(StrBuf *out, const char *s) {
+void print_identifier(StrBuf *out, const char *s) {
+        /* Nix 2.8 quotes names that do not lex as identifiers, and of the
+         * keywords only "if" (its printer's own known gap). */
+        if (!*s) {
+                strbuf_adds(out, "\"\"");
+                return;
+        }
+        if (strcmp(s, "if") == 0) {
+                strbuf_adds(out, "\"if\"");
+                return;
+        }
         bool ident = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_';
         for (const char *p = s + 1; ident && *p; p++)
                 ident = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                         *p == '_' || *p == '\'' || *p == '-';
-        if (ident && !is_keyword(s))
+        if (ident)
                 strbuf_adds(out, s);
         else
                 print_string_literal(out, s);
@@ -92,7 +93,7 @@ static void print(EvalState *st, Value *v, Seen *seen, StrBuf *out) {
                         strbuf_adds(out, "{ ");
                         Attr **sorted = bindings_sorted_by_name(v->attrs);
                         for (uint32_t i = 0; i < v->attrs->size; i++) {
-                                print_attr_name(out, symbol_str(sorted[i]->name));
+                                print_identifier(out, symbol_str(sorted[i]->name));
                                 strbuf_adds(out, " = ");
                                 print(st, sorted[i]->value, seen, out);
                                 strbuf_adds(out, "; ");
@@ -101,7 +102,9 @@ static void print(EvalState *st, Value *v, Seen *seen, StrBuf *out) {
                 }
                 break;
         case VT_LIST:
-                if (v->list.size && !seen_insert(seen, v->list.elems))
+                /* Nix keeps lists of one or two elements inside the value
+                 * itself, so only the same value repeats for those. */
+                if (v->list.size && !seen_insert(seen, v->list.size <= 2 ? (const void *) v : (const void *) v->list.elems))
                         strbuf_adds(out, "«repeated»");
                 else {
                         strbuf_adds(out, "[ ");

@@ -51,15 +51,34 @@ Attr *bindings_find(const Bindings *b, Symbol name) {
         return NULL;
 }
 
-static int attr_ptr_name_cmp(const void *a, const void *b) {
-        return symbol_compare((*(Attr *const *) a)->name, (*(Attr *const *) b)->name);
+/* Sort keys carry the name's bytes, so comparisons do not go back to the
+ * symbol table (which costs a cache miss each). */
+typedef struct NameKey {
+        const char *s;
+        size_t len;
+        Attr *attr;
+} NameKey;
+
+static int name_key_cmp(const void *a, const void *b) {
+        const NameKey *x = a, *y = b;
+        size_t n = x->len < y->len ? x->len : y->len;
+        int c = memcmp(x->s, y->s, n);
+        if (c)
+                return c;
+        return x->len < y->len ? -1 : x->len > y->len;
 }
 
 Attr **bindings_sorted_by_name(const Bindings *b) {
         Attr **r = gc_alloc(sizeof(Attr *) * (b->size ? b->size : 1));
+        NameKey *keys = malloc(sizeof(NameKey) * (b->size ? b->size : 1));
+        if (!keys)
+                abort();
         for (uint32_t i = 0; i < b->size; i++)
-                r[i] = (Attr *) &b->attrs[i];
-        qsort(r, b->size, sizeof(Attr *), attr_ptr_name_cmp);
+                keys[i] = (NameKey) { symbol_str(b->attrs[i].name), symbol_len(b->attrs[i].name), (Attr *) &b->attrs[i] };
+        qsort(keys, b->size, sizeof(NameKey), name_key_cmp);
+        for (uint32_t i = 0; i < b->size; i++)
+                r[i] = keys[i].attr;
+        free(keys);
         return r;
 }
 
