@@ -79,5 +79,7 @@ int main(int argc, char **argv) {
         gc_setup();
         int r = cmd->run(argc - 1, argv + 1);
         fflush(stdout);
+        if (getenv("FIRN_SHOW_STATS"))
+                gc_print_stats(stderr);
         return r;
 }

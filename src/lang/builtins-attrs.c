@@ -11,8 +11,14 @@
 #include "eval.h"
 #include "xalloc.h"
 
-static Value *values_alloc(size_t n) {
-        return gc_alloc(n * sizeof(Value));
+/* n separately allocated values. Each is its own GC object: the collector
+ * recognises only pointers to the start of an object (interior pointers are
+ * off for speed), so values must never be carved out of one block. */
+static Value **values_alloc_each(size_t n) {
+        Value **v = gc_alloc(n * sizeof(Value *));
+        for (size_t i = 0; i < n; i++)
+                v[i] = value_new();
+        return v;
 }
 
 static int prim_attrNames(EvalState *st, const Pos *pos, Value **args, Value *ret) {
@@ -26,11 +32,11 @@ static int prim_attrNames(EvalState *st, const Pos *pos, Value **args, Value *re
                 return 0;
         }
         Attr **sorted = bindings_sorted_by_name(b);
-        Value *cells = values_alloc(n);
+        Value **cells = values_alloc_each(n);
         Value **elems = gc_alloc(n * sizeof(Value *));
         for (size_t i = 0; i < n; i++) {
-                value_set_string(&cells[i], symbol_str(sorted[i]->name), NULL);
-                elems[i] = &cells[i];
+                value_set_string(cells[i], symbol_str(sorted[i]->name), NULL);
+                elems[i] = cells[i];
         }
         ret->type = VT_LIST;
         ret->list.size = n;
@@ -166,10 +172,10 @@ static int prim_mapAttrs(EvalState *st, const Pos *pos, Value **args, Value *ret
         Bindings *out = bindings_new(n);
         /* Per attribute: the name string, fn name, and (fn name) value. As in
          * Nix, the new attributes have no position. */
-        Value *cells = n ? values_alloc(3 * n) : NULL;
+        Value **cells = n ? values_alloc_each(3 * n) : NULL;
         for (size_t i = 0; i < n; i++) {
                 const Attr *a = &in->attrs[i];
-                Value *name = &cells[3 * i], *app1 = &cells[3 * i + 1], *app2 = &cells[3 * i + 2];
+                Value *name = cells[3 * i], *app1 = cells[3 * i + 1], *app2 = cells[3 * i + 2];
                 value_set_string(name, symbol_str(a->name), NULL);
                 value_set_app(app1, fn, name);
                 value_set_app(app2, app1, a->value);
@@ -228,15 +234,15 @@ static int prim_zipAttrsWith(EvalState *st, const Pos *pos, Value **args, Value 
                         n_names++;
 
         /* Per name: the name string, the list, fn name, (fn name) list. */
-        Value *cells = values_alloc(4 * n_names);
+        Value **cells = values_alloc_each(4 * n_names);
         Bindings *out = bindings_new(n_names);
         for (size_t i = 0, g = 0; i < total; g++) {
                 Symbol sym = (Symbol) (keys[i] >> 32);
                 size_t end = i;
                 while (end < total && keys[end] >> 32 == sym)
                         end++;
-                Value *name = &cells[4 * g], *vals = &cells[4 * g + 1];
-                Value *app1 = &cells[4 * g + 2], *app2 = &cells[4 * g + 3];
+                Value *name = cells[4 * g], *vals = cells[4 * g + 1];
+                Value *app1 = cells[4 * g + 2], *app2 = cells[4 * g + 3];
                 value_set_list(vals, end - i);
                 for (size_t j = i; j < end; j++)
                         vals->list.elems[j - i] = values[(uint32_t) keys[j]];

@@ -162,7 +162,7 @@ static int prim_unsafeDiscardOutputDependency(EvalState *st, const Pos *pos, Val
         /* "=drv" (all outputs) becomes the plain path "drv". */
         context = context_finish(&cb);
         for (size_t i = 0; context && context[i]; i++)
-                context_add(&out, context[i][0] == '=' ? context[i] + 1 : context[i]);
+                context_add(&out, context[i][0] == '=' ? gc_strdup(context[i] + 1) : context[i]);
         value_set_string(ret, s, context_finish(&out));
         return 0;
 }

@@ -65,10 +65,11 @@ static inline void hash_ctx_freep(HashCtx **ctx) {
 static int prim_hashFile(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         _cleanup_(hash_ctx_freep) HashCtx *ctx = NULL;
         _cleanup_close_ int fd = -EBADF;
+        _cleanup_free_ char *buf = NULL;
+        const size_t buf_size = 64 * 1024;
         ContextBuilder cb = { 0 };
         const char **context;
         const char *type, *path;
-        char buf[64 * 1024];
         HashAlgo algo;
         Hash h;
         int r;
@@ -100,10 +101,11 @@ static int prim_hashFile(EvalState *st, const Pos *pos, Value **args, Value *ret
                 return eval_error(st, EVAL_ERROR_IO, NULL, "opening file '%s': %s", path, strerror(errno));
 
         ctx = hash_ctx_new(algo);
-        if (!ctx)
+        buf = malloc(buf_size);
+        if (!ctx || !buf)
                 return eval_error(st, EVAL_ERROR_IO, NULL, "hashing file '%s': %s", path, strerror(ENOMEM));
         for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
+                ssize_t n = read(fd, buf, buf_size);
 
                 if (n < 0) {
                         if (errno == EINTR)

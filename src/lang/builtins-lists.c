@@ -12,8 +12,14 @@
 
 /* n fresh Value cells in one GC block (faster than n allocations; the block
  * lives as long as any of its cells is referenced). */
-static Value *values_alloc(size_t n) {
-        return gc_alloc(n * sizeof(Value));
+/* n separately allocated values. Each is its own GC object: the collector
+ * recognises only pointers to the start of an object (interior pointers are
+ * off for speed), so values must never be carved out of one block. */
+static Value **values_alloc_each(size_t n) {
+        Value **v = gc_alloc(n * sizeof(Value *));
+        for (size_t i = 0; i < n; i++)
+                v[i] = value_new();
+        return v;
 }
 
 /* Makes ret a list of n elements that uses elems (a GC array) as it is. */
@@ -99,11 +105,11 @@ static int prim_map(EvalState *st, const Pos *pos, Value **args, Value *ret) {
                 value_set_list(ret, 0);
                 return 0;
         }
-        Value *cells = values_alloc(n);
+        Value **cells = values_alloc_each(n);
         Value **elems = gc_alloc(n * sizeof(Value *));
         for (size_t i = 0; i < n; i++) {
-                value_set_app(&cells[i], fn, src[i]);
-                elems[i] = &cells[i];
+                value_set_app(cells[i], fn, src[i]);
+                elems[i] = cells[i];
         }
         list_adopt(ret, n, elems);
         return 0;
@@ -254,7 +260,7 @@ static int prim_concatMap(EvalState *st, const Pos *pos, Value **args, Value *re
         if (r < 0)
                 return r;
         size_t n = list->list.size, len = 0;
-        Value *results = n ? values_alloc(n) : NULL;
+        Value *results = n ? gc_alloc(n * sizeof(Value)) : NULL; /* scratch, never escapes */
         for (size_t i = 0; i < n; i++) {
                 Value *argv[1] = { list->list.elems[i] };
                 r = eval_call(st, fn, 1, argv, &results[i], pos);
@@ -281,21 +287,14 @@ static int prim_concatMap(EvalState *st, const Pos *pos, Value **args, Value *re
         return 0;
 }
 
-/* Value cells handed out one at a time from GC blocks of CHUNK, for loops
- * that need a fresh cell per step. */
-#define CHUNK 64
+/* A fresh value per step (values are batch-allocated by value_new). */
 typedef struct CellPool {
-        Value *block;
-        size_t left;
+        int unused;
 } CellPool;
 
 static Value *cell_new(CellPool *p) {
-        if (p->left == 0) {
-                p->block = values_alloc(CHUNK);
-                p->left = CHUNK;
-        }
-        p->left--;
-        return p->block++;
+        (void) p;
+        return value_new();
 }
 
 static int prim_foldlStrict(EvalState *st, const Pos *pos, Value **args, Value *ret) {
@@ -378,10 +377,10 @@ static int prim_genList(EvalState *st, const Pos *pos, Value **args, Value *ret)
                 return 0;
         }
         /* Per element: the index and the application fn index. */
-        Value *cells = values_alloc(2 * n);
+        Value **cells = values_alloc_each(2 * n);
         Value **elems = gc_alloc(n * sizeof(Value *));
         for (size_t i = 0; i < n; i++) {
-                Value *index = &cells[2 * i], *app = &cells[2 * i + 1];
+                Value *index = cells[2 * i], *app = cells[2 * i + 1];
                 value_set_int(index, (int64_t) i);
                 value_set_app(app, fn, index);
                 elems[i] = app;
@@ -628,8 +627,8 @@ static int prim_partition(EvalState *st, const Pos *pos, Value **args, Value *re
                         return r;
                 n_right += verdict[i];
         }
-        Value *lists = values_alloc(2);
-        Value *right = &lists[0], *wrong = &lists[1];
+        Value **lists = values_alloc_each(2);
+        Value *right = lists[0], *wrong = lists[1];
         value_set_list(right, n_right);
         value_set_list(wrong, n - n_right);
         for (size_t i = 0, kr = 0, kw = 0; i < n; i++) {
@@ -692,16 +691,16 @@ static int prim_groupBy(EvalState *st, const Pos *pos, Value **args, Value *ret)
         }
 
         /* Second pass: fill the lists in element order. */
-        Value *lists = values_alloc(n_groups);
+        Value **lists = values_alloc_each(n_groups);
         _cleanup_free_ uint32_t *filled = xcalloc(n_groups, sizeof(uint32_t));
         Bindings *b = bindings_new(n_groups);
         for (uint32_t g = 0; g < n_groups; g++) {
-                value_set_list(&lists[g], group_size[g]);
-                bindings_push(b, group_sym[g], &lists[g], NULL);
+                value_set_list(lists[g], group_size[g]);
+                bindings_push(b, group_sym[g], lists[g], NULL);
         }
         for (size_t i = 0; i < n; i++) {
                 uint32_t g = group_of[i];
-                lists[g].list.elems[filled[g]++] = src[i];
+                lists[g]->list.elems[filled[g]++] = src[i];
         }
         bindings_sort(b);
         value_set_attrs(ret, b);

@@ -32,6 +32,11 @@ struct EvalState {
         StrMap file_parse_cache; /* resolved path → Expr* */
         StrMap file_eval_cache;  /* resolved path → Value* */
         StrMap regex_cache;      /* for builtins that want one */
+        /* Every parsed expression, kept for the whole evaluation: values
+         * point into the trees (attribute positions), and the collector
+         * does not follow pointers into the middle of objects. */
+        Expr **asts;
+        size_t n_asts, cap_asts;
 };
 
 /* "file:line:col" as Nix prints positions inside messages. GC result. */

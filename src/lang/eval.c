@@ -382,6 +382,8 @@ void eval_depth_leave(EvalState *st) {
 /* ---- environments and thunks ---------------------------------------- */
 
 static inline Env *env_new(uint32_t size, Env *up) {
+        alloc_stats.envs++;
+        alloc_stats.env_bytes += sizeof(Env) + sizeof(Value *) * size;
         Env *env = gc_alloc_small(sizeof(Env) + sizeof(Value *) * size);
         env->up = up;
         env->size = size;
@@ -1747,6 +1749,15 @@ static int parse_with_env(EvalState *st, const char *text, size_t len, PosOrigin
             ast_bind(e, senv, &pe) < 0)
                 return eval_error(st, strncmp(pe.message, "undefined variable", 18) == 0 ? EVAL_ERROR_UNDEFINED_VARIABLE : EVAL_ERROR_PARSE,
                                   &pe.pos, "%s", pe.message);
+        if (st->n_asts == st->cap_asts) {
+                size_t cap = st->cap_asts ? st->cap_asts * 2 : 64;
+                Expr **n = gc_alloc(sizeof(Expr *) * cap);
+                if (st->n_asts)
+                        memcpy(n, st->asts, sizeof(Expr *) * st->n_asts);
+                st->asts = n;
+                st->cap_asts = cap;
+        }
+        st->asts[st->n_asts++] = e;
         *ret = e;
         return 0;
 }

@@ -55,13 +55,51 @@ typedef struct SearchPathEntry {
         const char *path;
 } SearchPathEntry;
 
+/* ---- store hooks (builtins-store.c uses all but add_path) ---- */
+
+/* Decides whether the entry path (of type "regular", "directory", "symlink"
+ * or "unknown") is copied, for builtins.path and filterSource: returns 1
+ * (yes), 0 (no), or EVAL_FAILED with the error recorded in the EvalState;
+ * hooks then stop and return EVAL_FAILED without a message. */
+typedef int (*EvalPathFilter)(void *userdata, const char *path, const char *type);
+
+typedef struct Derivation Derivation; /* src/store/derivation.h */
+
 /* The store hooks the language uses (ARCHITECTURE.md: the language reaches
  * the store only through these). NULL hooks mean "no store": path coercion
- * to the store and derivations then fail with a clear error. */
+ * to the store and derivations then fail with a clear error.
+ *
+ * Every hook returns >= 0 and its result (store paths on the GC heap), or a
+ * negative errno and, if non-NULL, a malloc'ed message in Nix's words in
+ * *ret_error (the evaluator frees it). */
 typedef struct EvalStoreHooks {
         void *userdata;
         /* Copy a source path into the store; returns its store path (GC). */
         int (*add_path)(void *userdata, const char *path, const char **ret_store_path, char **ret_error);
+        /* builtins.path, filterSource: path copied as name, recursively
+         * (NAR, sha256, through filter when not NULL) or flat (the file's
+         * sha256; no filter). */
+        int (*add_path_filtered)(void *userdata, const char *path, const char *name, bool recursive,
+                                 EvalPathFilter filter, void *filter_userdata, const char **ret_store_path,
+                                 char **ret_error);
+        /* builtins.toFile: a text file with references refs (sorted store
+         * paths). */
+        int (*add_text)(void *userdata, const char *name, const char *contents, const char *const *refs,
+                        size_t n_refs, const char **ret_store_path, char **ret_error);
+        /* derivationStrict: completes drv's output paths (Nix's
+         * hashDerivationModulo needs the inputs, which the store knows) and
+         * writes the .drv, returning its path. The store takes ownership of
+         * drv, also on failure. On success *ret_drv (if not NULL) points at
+         * the completed derivation, valid as long as the hooks. */
+        int (*write_derivation)(void *userdata, Derivation *drv, const char **ret_drv_path,
+                                const Derivation **ret_drv, char **ret_error);
+        /* The output names of the derivation drv_path, sorted. */
+        int (*derivation_outputs)(void *userdata, const char *drv_path, const char ***ret_outputs,
+                                  size_t *ret_n, char **ret_error);
+        /* The closure of a valid store path (itself included), sorted, for
+         * a "=" (all outputs) context in derivationStrict. */
+        int (*path_closure)(void *userdata, const char *path, const char ***ret_paths, size_t *ret_n,
+                            char **ret_error);
 } EvalStoreHooks;
 
 typedef struct EvalOptions {
@@ -195,6 +233,7 @@ extern const PrimOp builtins_toml[];
 extern const PrimOp builtins_xml[];
 extern const PrimOp builtins_context[];
 extern const PrimOp builtins_regex[];
+extern const PrimOp builtins_store[];
 
 /* The depth counter for recursion bounding (C stack). Builtins that recurse
  * on data (toJSON, toXML, deepSeq, ==) call these around each level. */

@@ -48,6 +48,10 @@ char *gc_strndup(const char *s, size_t n) {
 }
 
 void gc_setup(void) {
+        /* Recognise only pointers to the start of objects: marking is much
+         * cheaper, and fewer integers are mistaken for pointers. Everything
+         * that keeps an object alive must therefore point at its start. */
+        GC_set_all_interior_pointers(0);
         GC_INIT();
         /* Evaluation allocates in bursts of small objects; a larger free-space
          * divisor trades memory for fewer collections. */
@@ -58,4 +62,14 @@ void gc_setup(void) {
          * that a tiny heap would trigger. */
         if (!getenv("GC_INITIAL_HEAP_SIZE"))
                 GC_expand_hp(16 << 20);
+}
+
+AllocStats alloc_stats;
+
+void gc_print_stats(FILE *f) {
+        fprintf(f, "gc.heapSize %zu\ngc.totalBytes %zu\ngc.collections %zu\n",
+                (size_t) GC_get_heap_size(), (size_t) GC_get_total_bytes(), (size_t) GC_get_gc_no());
+        fprintf(f, "values %zu (%zu bytes)\nenvs %zu (%zu bytes)\nsets %zu (%zu bytes)\nlist elements %zu\n",
+                alloc_stats.values, alloc_stats.values * 24, alloc_stats.envs, alloc_stats.env_bytes,
+                alloc_stats.sets, alloc_stats.set_bytes, alloc_stats.list_elems);
 }

@@ -22,5 +22,14 @@ char *gc_strndup(const char *s, size_t n);
 static inline char *gc_strdup(const char *s) {
         return gc_strndup(s, strlen(s));
 }
+/* Allocation counters, printed by gc_print_stats (like NIX_SHOW_STATS). */
+typedef struct AllocStats {
+        size_t values, envs, env_bytes, sets, set_bytes, list_elems;
+} AllocStats;
+extern AllocStats alloc_stats;
+
+/* Prints heap size, total bytes allocated and collections (FIRN_SHOW_STATS). */
+#include <stdio.h>
+void gc_print_stats(FILE *f);
 /* Start the collector; call once from main before evaluating. */
 void gc_setup(void);

@@ -6,10 +6,13 @@
 #include "eval.h"
 
 Value *value_new(void) {
+        alloc_stats.values++;
         return gc_alloc_small(sizeof(Value));
 }
 
 Bindings *bindings_new(size_t capacity) {
+        alloc_stats.sets++;
+        alloc_stats.set_bytes += sizeof(Bindings) + sizeof(Attr) * capacity;
         Bindings *b = gc_alloc(sizeof(Bindings) + sizeof(Attr) * capacity);
         b->capacity = capacity;
         return b;
@@ -89,6 +92,7 @@ void value_set_string_copy(Value *v, const char *s, size_t len, const char **con
 void value_set_list(Value *v, size_t size) {
         v->type = VT_LIST;
         v->list.size = size;
+        alloc_stats.list_elems += size;
         v->list.elems = size ? gc_alloc(sizeof(Value *) * size) : NULL;
 }
 

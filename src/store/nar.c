@@ -31,6 +31,8 @@ typedef struct NarWriter {
         unsigned depth;
         char *link;         /* readlink buffer */
         size_t link_size;
+        NarFilter filter;   /* NULL: every entry */
+        void *filter_userdata;
 } NarWriter;
 
 static int nar_flush(NarWriter *w) {
@@ -256,6 +258,22 @@ static int nar_dump_directory(NarWriter *w, int dfd, const char *name) {
         path_len = w->path.len;
         w->depth++;
         for (size_t i = 0; i < n; i++) {
+                if (w->filter) {
+                        struct stat st;
+
+                        strbuf_addc(&w->path, '/');
+                        strbuf_adds(&w->path, names[i]);
+                        if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0)
+                                r = nar_fail(w, -errno, "getting status of");
+                        else
+                                r = w->filter(w->filter_userdata, w->path.buf, &st);
+                        w->path.len = path_len;
+                        w->path.buf[path_len] = '\0';
+                        if (r < 0)
+                                break;
+                        if (r == 0)
+                                continue;
+                }
                 if ((r = nar_put_token(w, "entry")) < 0 || (r = nar_put_token(w, "(")) < 0 ||
                     (r = nar_put_token(w, "name")) < 0 || (r = nar_put_bytes(w, names[i], strlen(names[i]))) < 0 ||
                     (r = nar_put_token(w, "node")) < 0)
@@ -296,10 +314,17 @@ static int nar_dump_node(NarWriter *w, int dfd, const char *name) {
 }
 
 int nar_dump_path(int dirfd, const char *path, NarSink sink, void *userdata, char **ret_error) {
+        return nar_dump_path_filtered(dirfd, path, NULL, NULL, sink, userdata, ret_error);
+}
+
+int nar_dump_path_filtered(int dirfd, const char *path, NarFilter filter, void *filter_userdata, NarSink sink,
+                           void *userdata, char **ret_error) {
         NarWriter w = {
                 .sink = sink,
                 .userdata = userdata,
                 .path = STRBUF_INIT,
+                .filter = filter,
+                .filter_userdata = filter_userdata,
         };
         int r;
 
@@ -339,6 +364,11 @@ static int hash_sink(void *userdata, const void *data, size_t len) {
 
 int nar_hash_path(int dirfd, const char *path, HashAlgo algo, Hash *ret_hash, uint64_t *ret_size,
                   char **ret_error) {
+        return nar_hash_path_filtered(dirfd, path, NULL, NULL, algo, ret_hash, ret_size, ret_error);
+}
+
+int nar_hash_path_filtered(int dirfd, const char *path, NarFilter filter, void *filter_userdata, HashAlgo algo,
+                           Hash *ret_hash, uint64_t *ret_size, char **ret_error) {
         HashSink hs = { .ctx = hash_ctx_new(algo) };
         int r;
 
@@ -346,7 +376,7 @@ int nar_hash_path(int dirfd, const char *path, HashAlgo algo, Hash *ret_hash, ui
 
         if (!hs.ctx)
                 return -ENOMEM;
-        r = nar_dump_path(dirfd, path, hash_sink, &hs, ret_error);
+        r = nar_dump_path_filtered(dirfd, path, filter, filter_userdata, hash_sink, &hs, ret_error);
         if (r < 0) {
                 hash_ctx_free(hs.ctx);
                 return r;

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "hash.h"
 
@@ -44,9 +45,24 @@ typedef int (*NarSink)(void *userdata, const void *data, size_t len);
  * failure. */
 int nar_dump_path(int dirfd, const char *path, NarSink sink, void *userdata, char **ret_error);
 
+/* Decides whether a directory entry goes into the archive (Nix's
+ * PathFilter): path is the entry's name as in messages (the dumped path "/"
+ * entry names), st its lstat status. Returns > 0 to archive it, 0 to leave
+ * it (and everything under it) out, or a negative value to stop the dump,
+ * which then returns that value (no message). Called once per entry, in
+ * sorted order, just before the entry is written; never for the top. */
+typedef int (*NarFilter)(void *userdata, const char *path, const struct stat *st);
+
+/* nar_dump_path() with a filter (NULL: everything). */
+int nar_dump_path_filtered(int dirfd, const char *path, NarFilter filter, void *filter_userdata, NarSink sink,
+                           void *userdata, char **ret_error);
+
 /* The hash (algo; Nix's narHash is sha256) of the NAR of path and the NAR's
  * size in bytes, without writing the NAR anywhere. ret_size may be NULL.
  * Returns and fails like nar_dump_path(); ret_hash and ret_size are set
  * only on success. */
 int nar_hash_path(int dirfd, const char *path, HashAlgo algo, Hash *ret_hash, uint64_t *ret_size,
                   char **ret_error);
+/* nar_hash_path() with a filter, as nar_dump_path_filtered(). */
+int nar_hash_path_filtered(int dirfd, const char *path, NarFilter filter, void *filter_userdata, HashAlgo algo,
+                           Hash *ret_hash, uint64_t *ret_size, char **ret_error);
