@@ -1,10 +1,14 @@
 #include "store-hooks.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cleanup.h"
+#include "derivation.h"
 #include "gc-alloc.h"
 #include "nar.h"
 #include "store-path.h"
@@ -23,6 +27,9 @@ typedef struct ReadOnlyStore {
         char *store_dir;
         SrcEntry *entries;
         size_t n, cap;
+        /* The derivations this evaluation instantiated (and those read from
+         * the store directory on demand), with their hashes memoised. */
+        DrvTable *drvs;
 } ReadOnlyStore;
 
 static uint64_t fnv1a(const char *s) {
@@ -138,9 +145,181 @@ static int add_path_read_only(void *userdata, const char *path, const char **ret
         return 0;
 }
 
+/* ---- builtins.path, filterSource ---- */
+
+typedef struct FilterAdapter {
+        EvalPathFilter filter;
+        void *userdata;
+} FilterAdapter;
+
+static int nar_filter(void *userdata, const char *path, const struct stat *st) {
+        FilterAdapter *fa = userdata;
+        const char *type = S_ISREG(st->st_mode) ? "regular" :
+                           S_ISDIR(st->st_mode) ? "directory" :
+                           S_ISLNK(st->st_mode) ? "symlink" : "unknown";
+
+        return fa->filter(fa->userdata, path, type);
+}
+
+static int add_path_filtered_read_only(void *userdata, const char *path, const char *name, bool recursive,
+                                       EvalPathFilter filter, void *filter_userdata, const char **ret_store_path,
+                                       char **ret_error) {
+        ReadOnlyStore *s = userdata;
+        FilterAdapter fa = { .filter = filter, .userdata = filter_userdata };
+        _cleanup_free_ char *dst = NULL;
+        char *err = NULL;
+        Hash h;
+        int r;
+
+        if (recursive)
+                r = nar_hash_path_filtered(AT_FDCWD, path, filter ? nar_filter : NULL, &fa, HASH_SHA256, &h, NULL,
+                                           &err);
+        else {
+                r = hash_file(HASH_SHA256, AT_FDCWD, path, &h);
+                if (r < 0) {
+                        StrBuf sb = STRBUF_INIT;
+
+                        strbuf_addf(&sb, "opening file '%s': %s", path, strerror(-r));
+                        err = strbuf_detach(&sb, NULL);
+                }
+        }
+        if (r < 0) {
+                /* A filter's failure (the evaluator's error) has no message. */
+                *ret_error = err ? err : r == -EINVAL || r == -ENOMEM ? message("hashing '%s' failed", path) : NULL;
+                return r;
+        }
+        r = store_path_make_fixed_output(recursive ? FILE_INGESTION_RECURSIVE : FILE_INGESTION_FLAT, &h, name,
+                                         NULL, 0, false, s->store_dir, &dst, &err);
+        if (r < 0) {
+                *ret_error = err ? err : message("cannot compute the store path of '%s'", path);
+                return r;
+        }
+        *ret_store_path = gc_strdup(dst);
+        return 0;
+}
+
+/* ---- builtins.toFile ---- */
+
+static int add_text_read_only(void *userdata, const char *name, const char *contents, const char *const *refs,
+                              size_t n_refs, const char **ret_store_path, char **ret_error) {
+        ReadOnlyStore *s = userdata;
+        _cleanup_free_ char *dst = NULL;
+        char *err = NULL;
+        Hash h;
+        int r;
+
+        hash_buffer(HASH_SHA256, contents, strlen(contents), &h);
+        r = store_path_make_text(name, &h, refs, n_refs, s->store_dir, &dst, &err);
+        if (r < 0) {
+                *ret_error = err ? err : message("cannot compute the store path of '%s'", name);
+                return r;
+        }
+        *ret_store_path = gc_strdup(dst);
+        return 0;
+}
+
+/* ---- derivations ---- */
+
+/* A .drv the evaluation did not instantiate: read it from the store
+ * directory, if it is there (a read-only evaluation cannot build one). */
+static int read_drv(void *userdata, const char *drv_path, Derivation **ret_drv, char **ret_error) {
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_strbuf_ StrBuf text = STRBUF_INIT;
+        _cleanup_free_ char *base = NULL;
+        char buf[65536];
+        size_t n, len;
+
+        f = fopen(drv_path, "re");
+        if (!f) {
+                *ret_error = message("path '%s' is not valid", drv_path);
+                return -ENOENT;
+        }
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+                strbuf_add(&text, buf, n);
+                if (text.len > DRV_MAX_SIZE)
+                        break;
+        }
+        if (ferror(f)) {
+                *ret_error = message("reading file '%s' failed", drv_path);
+                return -EIO;
+        }
+        /* The name: the base name without the hash part and ".drv". */
+        base = base_name_of(drv_path);
+        len = strlen(base);
+        if (len < STORE_PATH_HASH_CHARS + 1 + strlen(DRV_EXTENSION) || !has_suffix(base, DRV_EXTENSION)) {
+                *ret_error = message("'%s' is not the path of a derivation", drv_path);
+                return -EINVAL;
+        }
+        base[len - strlen(DRV_EXTENSION)] = '\0';
+        return drv_parse(text.buf, text.len, base + STORE_PATH_HASH_CHARS + 1, ret_drv, ret_error);
+}
+
+static int write_derivation_read_only(void *userdata, Derivation *drv, const char **ret_drv_path,
+                                      const Derivation **ret_drv, char **ret_error) {
+        ReadOnlyStore *s = userdata;
+        _cleanup_drv_ Derivation *owned = drv;
+        _cleanup_free_ char *path = NULL;
+        const Derivation *kept;
+        int r;
+
+        r = drv_fill_outputs(owned, s->store_dir, drv_table_input_hash, s->drvs, ret_error);
+        if (r < 0)
+                return r;
+        r = drv_compute_path(owned, s->store_dir, &path, NULL, ret_error);
+        if (r < 0)
+                return r;
+        /* Nothing is written: the table remembers it, for the hashes of the
+         * derivations that use it (Nix's drvHashes, "required in read-only
+         * mode"). */
+        drv_table_put(s->drvs, path, TAKE_PTR(owned));
+        r = drv_table_get(s->drvs, path, &kept, ret_error);
+        if (r < 0)
+                return r;
+        *ret_drv_path = gc_strdup(path);
+        if (ret_drv)
+                *ret_drv = kept;
+        return 0;
+}
+
+static int derivation_outputs_read_only(void *userdata, const char *drv_path, const char ***ret_outputs,
+                                        size_t *ret_n, char **ret_error) {
+        ReadOnlyStore *s = userdata;
+        const Derivation *drv;
+        const char **v;
+        int r;
+
+        r = drv_table_get(s->drvs, drv_path, &drv, ret_error);
+        if (r < 0)
+                return r;
+        v = gc_alloc((drv->n_outputs + 1) * sizeof(char *));
+        for (size_t i = 0; i < drv->n_outputs; i++)
+                v[i] = gc_strdup(drv->outputs[i].name);
+        *ret_outputs = v;
+        *ret_n = drv->n_outputs;
+        return 0;
+}
+
+/* Nix's computeFSClosure needs the path's registration in the store
+ * database; a read-only evaluation writes none, so (as Nix in read-only
+ * mode) no path is valid. */
+static int path_closure_read_only(void *userdata, const char *path, const char ***ret_paths, size_t *ret_n,
+                                  char **ret_error) {
+        *ret_error = message("path '%s' is not valid", path);
+        return -ENOENT;
+}
+
 EvalStoreHooks store_hooks_read_only(const char *store_dir) {
         ReadOnlyStore *s = xcalloc(1, sizeof(*s));
 
         s->store_dir = xstrdup(store_dir ? store_dir : STORE_DIR_DEFAULT);
-        return (EvalStoreHooks) { .userdata = s, .add_path = add_path_read_only };
+        s->drvs = drv_table_new(s->store_dir, read_drv, s);
+        return (EvalStoreHooks) {
+                .userdata = s,
+                .add_path = add_path_read_only,
+                .add_path_filtered = add_path_filtered_read_only,
+                .add_text = add_text_read_only,
+                .write_derivation = write_derivation_read_only,
+                .derivation_outputs = derivation_outputs_read_only,
+                .path_closure = path_closure_read_only,
+        };
 }

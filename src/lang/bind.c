@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ast-arena.h"
 #include "gc-alloc.h"
 
 #define MAX_BIND_DEPTH 20000
@@ -17,12 +18,12 @@ static int index_cmp(const void *a, const void *b) {
 }
 
 StaticEnv *static_env_new(const StaticEnv *up, const Symbol *names, uint32_t n) {
-        StaticEnv *env = gc_alloc(sizeof(StaticEnv));
+        StaticEnv *env = ast_alloc(sizeof(StaticEnv));
         env->up = up;
         env->n = n;
         env->names = names;
         if (n > 8) {
-                uint32_t *index = gc_alloc_atomic(sizeof(uint32_t) * n);
+                uint32_t *index = ast_alloc(sizeof(uint32_t) * n);
                 for (uint32_t i = 0; i < n; i++)
                         index[i] = i;
                 sort_names = names;
@@ -62,7 +63,7 @@ typedef struct Binder {
 static int bind(Binder *b, Expr *e, const StaticEnv *env);
 
 static int fail(Binder *b, Pos pos, const char *fmt, const char *arg) {
-        char *msg = gc_alloc_atomic(strlen(fmt) + strlen(arg) + 1);
+        char *msg = ast_alloc(strlen(fmt) + strlen(arg) + 1);
         sprintf(msg, fmt, arg);
         b->error->message = msg;
         b->error->pos = pos;
@@ -81,7 +82,7 @@ static int bind_path(Binder *b, AttrPath *path, const StaticEnv *env) {
 
 /* The scope of a recursive set or let: one slot per static attribute. */
 static const StaticEnv *rec_env(Expr *attrs, const StaticEnv *env) {
-        Symbol *names = gc_alloc_atomic(sizeof(Symbol) * (attrs->attrs.n_attrs ? attrs->attrs.n_attrs : 1));
+        Symbol *names = ast_alloc(sizeof(Symbol) * (attrs->attrs.n_attrs ? attrs->attrs.n_attrs : 1));
         for (uint32_t i = 0; i < attrs->attrs.n_attrs; i++)
                 names[i] = attrs->attrs.attrs[i].name;
         return static_env_new(env, names, attrs->attrs.n_attrs);
@@ -169,7 +170,7 @@ static int bind(Binder *b, Expr *e, const StaticEnv *env) {
                 break;
         case EXPR_LAMBDA: {
                 uint32_t n = e->lambda.has_formals ? e->lambda.n_formals + (e->lambda.arg ? 1 : 0) : 1;
-                Symbol *names = gc_alloc_atomic(sizeof(Symbol) * n);
+                Symbol *names = ast_alloc(sizeof(Symbol) * n);
                 if (e->lambda.has_formals) {
                         for (uint32_t i = 0; i < e->lambda.n_formals; i++)
                                 names[i] = e->lambda.formals[i].name;
@@ -200,7 +201,7 @@ static int bind(Binder *b, Expr *e, const StaticEnv *env) {
                                 e->with.prev_with = level;
                                 break;
                         }
-                StaticEnv *inner = gc_alloc(sizeof(StaticEnv));
+                StaticEnv *inner = ast_alloc(sizeof(StaticEnv));
                 inner->up = env;
                 inner->is_with = true;
                 r = bind(b, e->with.body, inner);

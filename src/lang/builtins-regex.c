@@ -49,7 +49,9 @@
 #define REGEX_MAX_NESTING 1000
 /* Executor steps per builtin call, and pending steps at any time, before
  * falling back to glibc. */
+#ifndef REGEX_STEP_BUDGET
 #define REGEX_STEP_BUDGET 20000000
+#endif
 #define REGEX_MAX_TASKS 4000000
 
 typedef enum RegexStatus {
@@ -273,7 +275,7 @@ static bool nfa_insert(RegexParser *ps, NfaOp op, int32_t next, int32_t alt, uin
                 nfa->cap_states = nfa->cap_states ? nfa->cap_states * 2 : 16;
                 nfa->states = xrealloc(nfa->states, nfa->cap_states * sizeof(*nfa->states));
         }
-        nfa->states[nfa->n_states] = (NfaState) { .op = op, .next = next, .alt = alt, .arg = arg };
+        nfa->states[nfa->n_states] = (NfaState) { .op = (uint8_t) op, .next = next, .alt = alt, .arg = arg };
         *ret = (int32_t) nfa->n_states++;
         return true;
 }
@@ -320,10 +322,11 @@ static bool op_has_alt(uint8_t op) {
 }
 
 /* Copies the states of s reachable from its start (not following its end's
- * next), in libstdc++'s order, and returns the copy. */
-static bool seq_clone(RegexParser *ps, const Seq *s, Seq *ret) {
+ * next), in libstdc++'s order, and returns the copy. All of them have ids in
+ * [s->base, top). */
+static bool seq_clone(RegexParser *ps, const Seq *s, int32_t top, Seq *ret) {
         Nfa *nfa = &ps->nfa;
-        size_t span = nfa->n_states - (size_t) s->base, n_stack = 0;
+        size_t span = (size_t) (top - s->base), n_stack = 0;
         _cleanup_free_ int32_t *map = NULL, *stack = NULL;
         int32_t first = -1;
 
@@ -651,7 +654,7 @@ static bool parse_interval(RegexParser *ps, Seq *e) {
         int min, max = 0;
         bool comma = false, has_max = false;
         Seq r = *e, res, tmp;
-        int32_t id;
+        int32_t id, top = (int32_t) nfa->n_states;
 
         ps->p++;
         if (!read_count(ps, &min))
@@ -676,12 +679,12 @@ static bool parse_interval(RegexParser *ps, Seq *e) {
                 return false;
         res.base = r.base;
         for (long i = 0; i < min; i++) {
-                if (!seq_clone(ps, &r, &tmp))
+                if (!seq_clone(ps, &r, top, &tmp))
                         return false;
                 seq_append(nfa, &res, &tmp);
         }
         if (comma && !has_max) {
-                if (!seq_clone(ps, &r, &tmp) || !nfa_insert_repeat(ps, -1, tmp.start, &id))
+                if (!seq_clone(ps, &r, top, &tmp) || !nfa_insert_repeat(ps, -1, tmp.start, &id))
                         return false;
                 seq_append_state(nfa, &tmp, id);
                 seq_append_state(nfa, &res, id);
@@ -696,7 +699,7 @@ static bool parse_interval(RegexParser *ps, Seq *e) {
                         return false;
                 alts = xmalloc(((size_t) n + 1) * sizeof(*alts));
                 for (long i = 0; i < n; i++) {
-                        if (!seq_clone(ps, &r, &tmp) || !nfa_insert_repeat(ps, tmp.start, end, &id))
+                        if (!seq_clone(ps, &r, top, &tmp) || !nfa_insert_repeat(ps, tmp.start, end, &id))
                                 return false;
                         alts[i] = id;
                         nfa->states[res.end].next = id;
@@ -905,7 +908,7 @@ static void exec_push(Executor *x, TaskKind kind, int32_t state, size_t a, size_
                 x->cap_tasks = x->cap_tasks ? x->cap_tasks * 2 : 256;
                 x->tasks = xrealloc(x->tasks, x->cap_tasks * sizeof(*x->tasks));
         }
-        x->tasks[x->n_tasks++] = (Task) { .kind = kind, .flag = flag, .state = state, .a = a, .b = b };
+        x->tasks[x->n_tasks++] = (Task) { .kind = (uint8_t) kind, .flag = flag, .state = state, .a = a, .b = b };
 }
 
 /* Loops once more through repeat state i, at most twice at one position. */

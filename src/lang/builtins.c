@@ -12,6 +12,7 @@
 
 #include "base32.h"
 #include "eval-internal.h"
+#include "ast-arena.h"
 #include "gc-alloc.h"
 #include "hash.h"
 #include "value-print.h"
@@ -421,7 +422,7 @@ const PrimOp builtins_core[] = {
 static const PrimOp *const tables[] = {
         builtins_core, builtins_strings, builtins_lists, builtins_attrs, builtins_math,
         builtins_files, builtins_hash, builtins_versions, builtins_json, builtins_toml,
-        builtins_xml, builtins_context, builtins_regex,
+        builtins_xml, builtins_context, builtins_regex, builtins_store,
 };
 
 const PrimOp *const *builtins_tables(size_t *ret_n) {
@@ -438,7 +439,7 @@ typedef struct BaseBuilder {
 static void base_add(BaseBuilder *bb, const char *name, Value *v) {
         if (bb->n == bb->cap) {
                 uint32_t cap = bb->cap ? bb->cap * 2 : 256;
-                Symbol *nn = gc_alloc_atomic(sizeof(Symbol) * cap);
+                Symbol *nn = ast_alloc(sizeof(Symbol) * cap); /* the static env keeps it */
                 Value **nv = gc_alloc(sizeof(Value *) * cap);
                 if (bb->n) {
                         memcpy(nn, bb->names, sizeof(Symbol) * bb->n);
@@ -452,6 +453,22 @@ static void base_add(BaseBuilder *bb, const char *name, Value *v) {
         bb->values[bb->n++] = v;
 }
 
+/* ---- store builtins: `derivation` (builtins-store.c) ---- */
+/* Nix defines `derivation` in Nix code on top of derivationStrict, and
+ * evaluates it once the base environment (which it uses) exists. */
+static void bind_derivation(EvalState *st, Value *v) {
+        if (builtins_store_init_derivation(st, v) < 0) {
+                /* Cannot happen (fixed source); keep the error visible. */
+                StrBuf sb = STRBUF_INIT;
+                eval_error_format(st, false, &sb);
+                fprintf(stderr, "firn: cannot define `derivation`: %s", sb.buf);
+                strbuf_release(&sb);
+                eval_state_clear_error(st);
+                value_set_null(v);
+        }
+}
+/* ---- end store builtins ---- */
+
 void builtins_init(EvalState *st) {
         BaseBuilder bb = { 0 };
         size_t n_primops = 0;
@@ -459,7 +476,7 @@ void builtins_init(EvalState *st) {
                 for (const PrimOp *p = tables[t]; p->name; p++)
                         n_primops++;
 
-        Bindings *b = bindings_new(n_primops + 4);
+        Bindings *b = bindings_new(n_primops + 5);
         Value *builtins = value_new();
         Value *vtrue = value_new(), *vfalse = value_new(), *vnull = value_new();
         value_set_bool(vtrue, true);
@@ -474,6 +491,10 @@ void builtins_init(EvalState *st) {
         bindings_push(b, symbol_intern_str("true"), vtrue, NULL);
         bindings_push(b, symbol_intern_str("false"), vfalse, NULL);
         bindings_push(b, symbol_intern_str("null"), vnull, NULL);
+        /* `derivation`: filled in by bind_derivation() below. */
+        Value *vderivation = value_new();
+        base_add(&bb, "derivation", vderivation);
+        bindings_push(b, symbol_intern_str("derivation"), vderivation, NULL);
 
         for (size_t t = 0; t < ELEMENTSOF(tables); t++)
                 for (const PrimOp *p = tables[t]; p->name; p++) {
@@ -503,4 +524,5 @@ void builtins_init(EvalState *st) {
         memcpy(env->values, bb.values, sizeof(Value *) * bb.n);
         st->base_env = env;
         st->static_base_env = static_env_new(NULL, bb.names, bb.n);
+        bind_derivation(st, vderivation);
 }

@@ -32,11 +32,6 @@ struct EvalState {
         StrMap file_parse_cache; /* resolved path → Expr* */
         StrMap file_eval_cache;  /* resolved path → Value* */
         StrMap regex_cache;      /* for builtins that want one */
-        /* Every parsed expression, kept for the whole evaluation: values
-         * point into the trees (attribute positions), and the collector
-         * does not follow pointers into the middle of objects. */
-        Expr **asts;
-        size_t n_asts, cap_asts;
 };
 
 /* "file:line:col" as Nix prints positions inside messages. GC result. */
@@ -52,3 +47,14 @@ int eval_scoped_import(EvalState *st, Value *scope, const char *path, const Pos 
 int eval_read_file(EvalState *st, const char *path, const Pos *pos, char **ret, size_t *ret_len);
 /* Copies a source path to the store through the store hooks. */
 int eval_copy_path_to_store(EvalState *st, const char *path, const Pos *pos, const char **ret);
+
+/* ---- store builtins (builtins-store.c) ---- */
+/* import of a path under /__corepkgs__/ (what <nix/…> resolves to when the
+ * search path has no nix/ entry): the sources built into firn. Returns 1
+ * and the value when path is one of them, 0 when it is not (the caller
+ * goes on as for any path), EVAL_FAILED on error. */
+int eval_import_corepkg(EvalState *st, const char *path, const Pos *pos, Value *ret);
+/* Evaluates firn's `derivation` function (Nix code on top of
+ * derivationStrict) into v; call once the base environment exists. */
+int builtins_store_init_derivation(EvalState *st, Value *v);
+/* ---- end store builtins ---- */

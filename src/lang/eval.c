@@ -14,6 +14,7 @@
 #include "bind.h"
 #include "builtins.h"
 #include "eval-internal.h"
+#include "ast-arena.h"
 #include "gc-alloc.h"
 #include "parser.h"
 #include "xalloc.h"
@@ -443,7 +444,7 @@ static Value *maybe_thunk(EvalState *st, Env *env, Expr *e) {
         case EXPR_FLOAT:
                 /* Number literals are immutable: share one value per literal. */
                 if (!e->constant_num) {
-                        Value *v = value_new();
+                        Value *v = ast_alloc(sizeof(Value));
                         if (e->kind == EXPR_INT)
                                 value_set_int(v, e->integer);
                         else
@@ -1744,20 +1745,11 @@ static int parse_with_env(EvalState *st, const char *text, size_t len, PosOrigin
         Expr *e;
         /* Positions of strings point at their text (Nix shows it as the
          * "file" of __curPos and uses it for the source excerpt). */
-        const char *file = origin == POS_FILE ? path : gc_strndup(text, len);
+        const char *file = origin == POS_FILE ? ast_strndup(path, strlen(path)) : ast_strndup(text, len);
         if (parse_nix(text, len, origin, file, base_dir, &e, &pe) < 0 ||
             ast_bind(e, senv, &pe) < 0)
                 return eval_error(st, strncmp(pe.message, "undefined variable", 18) == 0 ? EVAL_ERROR_UNDEFINED_VARIABLE : EVAL_ERROR_PARSE,
                                   &pe.pos, "%s", pe.message);
-        if (st->n_asts == st->cap_asts) {
-                size_t cap = st->cap_asts ? st->cap_asts * 2 : 64;
-                Expr **n = gc_alloc(sizeof(Expr *) * cap);
-                if (st->n_asts)
-                        memcpy(n, st->asts, sizeof(Expr *) * st->n_asts);
-                st->asts = n;
-                st->cap_asts = cap;
-        }
-        st->asts[st->n_asts++] = e;
         *ret = e;
         return 0;
 }
@@ -1890,7 +1882,10 @@ void strmap_put(StrMap *m, const char *key, void *value) {
 
 int eval_import(EvalState *st, const char *path, const Pos *pos, Value *ret) {
         const char *resolved;
-        int r = resolve_expr_path(st, path, pos, &resolved);
+        int r = eval_import_corepkg(st, path, pos, ret); /* <nix/fetchurl.nix> (builtins-store.c) */
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = resolve_expr_path(st, path, pos, &resolved);
         if (r < 0)
                 return r;
         Value *cached = strmap_get(&st->file_eval_cache, resolved);
@@ -1918,11 +1913,14 @@ int eval_file(EvalState *st, const char *path, Value *ret) {
 
 int eval_scoped_import(EvalState *st, Value *scope, const char *path, const Pos *pos, Value *ret) {
         const char *resolved;
-        int r = resolve_expr_path(st, path, pos, &resolved);
+        int r = eval_import_corepkg(st, path, pos, ret); /* <nix/fetchurl.nix> (builtins-store.c) */
+        if (r != 0)
+                return r < 0 ? r : 0;
+        r = resolve_expr_path(st, path, pos, &resolved);
         if (r < 0)
                 return r;
         Bindings *b = scope->attrs;
-        Symbol *names = gc_alloc_atomic(sizeof(Symbol) * (b->size ? b->size : 1));
+        Symbol *names = ast_alloc(sizeof(Symbol) * (b->size ? b->size : 1));
         Env *env = env_new(b->size, st->base_env);
         for (uint32_t i = 0; i < b->size; i++) {
                 names[i] = b->attrs[i].name;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "ast-arena.h"
 #include "gc-alloc.h"
 
 typedef enum LexState {
@@ -33,7 +34,7 @@ static void init_classes(void);
 
 Lexer *lexer_new(const char *text, size_t len) {
         init_classes();
-        Lexer *lx = gc_alloc(sizeof(Lexer));
+        Lexer *lx = ast_alloc(sizeof(Lexer));
         lx->text = text;
         lx->len = len;
         lx->line = 1;
@@ -318,7 +319,7 @@ static const struct {
 
 /* Resolves backslash escapes and normalises CR and CRLF to LF. */
 static char *unescape(const char *s, size_t len, size_t *ret_len) {
-        char *r = gc_alloc_atomic(len + 1), *t = r;
+        char *r = ast_alloc(len + 1), *t = r;
         for (size_t i = 0; i < len; i++) {
                 char c = s[i];
                 if (c == '\\' && i + 1 < len) {
@@ -337,7 +338,7 @@ static char *unescape(const char *s, size_t len, size_t *ret_len) {
 }
 
 static void set_text(Token *t, const char *s, size_t len) {
-        t->str = gc_strndup(s, len);
+        t->str = ast_strndup(s, len);
         t->len = len;
 }
 
@@ -643,7 +644,7 @@ static void lex_one(Lexer *lx, Token *t) {
                 char *end;
                 long long v = strtoll(t->str, &end, 10);
                 if (errno == ERANGE) {
-                        char *msg = gc_alloc_atomic(best + 32);
+                        char *msg = ast_alloc(best + 32);
                         sprintf(msg, "invalid integer '%s'", t->str);
                         lex_error(lx, t, msg);
                         break;
@@ -657,7 +658,7 @@ static void lex_one(Lexer *lx, Token *t) {
                 errno = 0;
                 t->fpoint = strtod(t->str, NULL);
                 if (errno != 0) {
-                        char *msg = gc_alloc_atomic(best + 32);
+                        char *msg = ast_alloc(best + 32);
                         sprintf(msg, "invalid float '%s'", t->str);
                         lex_error(lx, t, msg);
                 }

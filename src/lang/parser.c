@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "ast-arena.h"
 #include "gc-alloc.h"
 #include "lexer.h"
 #include "strbuf.h"
@@ -62,7 +63,7 @@ static Expr *fail_at(Parser *ps, Pos pos, const char *fmt, ...) {
         StrBuf sb = STRBUF_INIT;
         strbuf_vaddf(&sb, fmt, ap);
         va_end(ap);
-        ps->error->message = gc_strndup(sb.buf, sb.len);
+        ps->error->message = ast_strndup(sb.buf, sb.len);
         strbuf_release(&sb);
         ps->error->pos = pos;
         ps->failed = true;
@@ -89,7 +90,7 @@ static bool expect(Parser *ps, int kind) {
 }
 
 Expr *expr_new(ExprKind kind, Pos pos) {
-        Expr *e = gc_alloc(sizeof(Expr));
+        Expr *e = ast_alloc(sizeof(Expr));
         e->kind = kind;
         e->pos = pos;
         return e;
@@ -97,8 +98,8 @@ Expr *expr_new(ExprKind kind, Pos pos) {
 
 static Expr *mk_string(Pos pos, const char *s, size_t len) {
         Expr *e = expr_new(EXPR_STRING, pos);
-        e->constant = value_new();
-        value_set_string(e->constant, gc_strndup(s, len), NULL);
+        e->constant = ast_alloc(sizeof(Value));
+        value_set_string(e->constant, ast_strndup(s, len), NULL);
         return e;
 }
 
@@ -112,7 +113,7 @@ static Expr *mk_call(Pos pos, Expr *fn, int n, Expr **args) {
         Expr *e = expr_new(EXPR_CALL, pos);
         e->call.fn = fn;
         e->call.n_args = n;
-        e->call.args = gc_alloc(sizeof(Expr *) * n);
+        e->call.args = ast_alloc(sizeof(Expr *) * n);
         memcpy(e->call.args, args, sizeof(Expr *) * n);
         return e;
 }
@@ -124,7 +125,13 @@ static Expr *mk_bin(ExprKind kind, Pos pos, Expr *a, Expr *b) {
         return e;
 }
 
+static char *canon_path_in(const char *path, const char *base_dir, bool arena);
+
 char *canon_path(const char *path, const char *base_dir) {
+        return canon_path_in(path, base_dir, false);
+}
+
+static char *canon_path_in(const char *path, const char *base_dir, bool arena) {
         StrBuf in = STRBUF_INIT;
         if (path[0] != '/') {
                 strbuf_adds(&in, base_dir ? base_dir : "/");
@@ -132,7 +139,7 @@ char *canon_path(const char *path, const char *base_dir) {
         }
         strbuf_adds(&in, path);
         /* Components, resolving "." and ".." lexically. */
-        char *out = gc_alloc_atomic(in.len + 2);
+        char *out = arena ? ast_alloc(in.len + 2) : gc_alloc_atomic(in.len + 2);
         size_t o = 0;
         const char *s = in.buf;
         while (*s) {
@@ -186,8 +193,8 @@ typedef struct Parts {
 static void parts_add(Parts *p, Expr *e, Pos pos) {
         if (p->n == p->cap) {
                 p->cap = p->cap ? p->cap * 2 : 4;
-                Expr **np = gc_alloc(sizeof(Expr *) * p->cap);
-                Pos *npos = gc_alloc(sizeof(Pos) * p->cap);
+                Expr **np = ast_alloc(sizeof(Expr *) * p->cap);
+                Pos *npos = ast_alloc(sizeof(Pos) * p->cap);
                 if (p->n) {
                         memcpy(np, p->parts, sizeof(Expr *) * p->n);
                         memcpy(npos, p->poss, sizeof(Pos) * p->n);
@@ -342,7 +349,7 @@ static Expr *strip_indentation(Pos pos, IndPart *es, size_t n) {
 
 static Expr *parse_ind_string(Parser *ps, Pos start) {
         size_t n = 0, cap = 8;
-        IndPart *es = gc_alloc(sizeof(IndPart) * cap);
+        IndPart *es = ast_alloc(sizeof(IndPart) * cap);
         for (;;) {
                 Token *t = peek(ps);
                 IndPart part = { 0 };
@@ -358,7 +365,7 @@ static Expr *parse_ind_string(Parser *ps, Pos start) {
                 } else
                         break;
                 if (n == cap) {
-                        IndPart *ne = gc_alloc(sizeof(IndPart) * cap * 2);
+                        IndPart *ne = ast_alloc(sizeof(IndPart) * cap * 2);
                         memcpy(ne, es, sizeof(IndPart) * n);
                         es = ne;
                         cap *= 2;
@@ -407,7 +414,7 @@ static bool parse_attr_name(Parser *ps, AttrName *ret, bool *ret_dynamic) {
 
 static bool parse_attr_path(Parser *ps, AttrPath *ret) {
         uint32_t n = 0, cap = 4;
-        AttrName *names = gc_alloc(sizeof(AttrName) * cap);
+        AttrName *names = ast_alloc(sizeof(AttrName) * cap);
         for (;;) {
                 bool dyn;
                 if (n >= MAX_ATTR_PATH) {
@@ -415,7 +422,7 @@ static bool parse_attr_path(Parser *ps, AttrPath *ret) {
                         return false;
                 }
                 if (n == cap) {
-                        AttrName *nn = gc_alloc(sizeof(AttrName) * cap * 2);
+                        AttrName *nn = ast_alloc(sizeof(AttrName) * cap * 2);
                         memcpy(nn, names, sizeof(AttrName) * n);
                         names = nn;
                         cap *= 2;
@@ -432,7 +439,7 @@ static bool parse_attr_path(Parser *ps, AttrPath *ret) {
 }
 
 static const char *pos_to_string(Pos pos) {
-        char *buf = gc_alloc_atomic(64 + (pos.file ? strlen(pos.file) : 0));
+        char *buf = ast_alloc(64 + (pos.file ? strlen(pos.file) : 0));
         sprintf(buf, "%s:%u:%u", pos.origin == POS_FILE ? pos.file : "(string)", pos.line, pos.col);
         return buf;
 }
@@ -447,7 +454,7 @@ static AttrDef *attrs_find(Expr *attrs, Symbol name) {
 static void attrs_add(Expr *attrs, AttrDef def) {
         if (attrs->attrs.n_attrs == attrs->attrs.cap_attrs) {
                 uint32_t cap = attrs->attrs.cap_attrs ? attrs->attrs.cap_attrs * 2 : 4;
-                AttrDef *n = gc_alloc(sizeof(AttrDef) * cap);
+                AttrDef *n = ast_alloc(sizeof(AttrDef) * cap);
                 if (attrs->attrs.n_attrs)
                         memcpy(n, attrs->attrs.attrs, sizeof(AttrDef) * attrs->attrs.n_attrs);
                 attrs->attrs.attrs = n;
@@ -459,7 +466,7 @@ static void attrs_add(Expr *attrs, AttrDef def) {
 static void attrs_add_dynamic(Expr *attrs, DynamicAttrDef def) {
         if (attrs->attrs.n_dynamic == attrs->attrs.cap_dynamic) {
                 uint32_t cap = attrs->attrs.cap_dynamic ? attrs->attrs.cap_dynamic * 2 : 4;
-                DynamicAttrDef *n = gc_alloc(sizeof(DynamicAttrDef) * cap);
+                DynamicAttrDef *n = ast_alloc(sizeof(DynamicAttrDef) * cap);
                 if (attrs->attrs.n_dynamic)
                         memcpy(n, attrs->attrs.dynamic, sizeof(DynamicAttrDef) * attrs->attrs.n_dynamic);
                 attrs->attrs.dynamic = n;
@@ -569,7 +576,7 @@ static Expr *parse_binds(Parser *ps, Pos pos, int closing) {
                                         e = expr_new(EXPR_SELECT, tok_pos(ps, &inh));
                                         e->select.e = from;
                                         e->select.path.n = 1;
-                                        e->select.path.names = gc_alloc(sizeof(AttrName));
+                                        e->select.path.names = ast_alloc(sizeof(AttrName));
                                         e->select.path.names[0].sym = an.sym;
                                 } else {
                                         e = expr_new(EXPR_VAR, apos);
@@ -609,7 +616,7 @@ static int formal_cmp(const void *a, const void *b) {
 /* '{' formals '}' — the opening brace is already consumed. */
 static Expr *parse_formals(Parser *ps, Expr *lambda) {
         uint32_t n = 0, cap = 4;
-        Formal *formals = gc_alloc(sizeof(Formal) * cap);
+        Formal *formals = ast_alloc(sizeof(Formal) * cap);
         for (;;) {
                 Token *t = peek(ps);
                 if (t->kind == '}')
@@ -632,7 +639,7 @@ static Expr *parse_formals(Parser *ps, Expr *lambda) {
                                 return NULL;
                 }
                 if (n == cap) {
-                        Formal *nf = gc_alloc(sizeof(Formal) * cap * 2);
+                        Formal *nf = ast_alloc(sizeof(Formal) * cap * 2);
                         memcpy(nf, formals, sizeof(Formal) * n);
                         formals = nf;
                         cap *= 2;
@@ -920,13 +927,13 @@ static Expr *parse_app(Parser *ps) {
         if (!starts_select(peek(ps)->kind))
                 return fn;
         uint32_t n = 0, cap = 4;
-        Expr **args = gc_alloc(sizeof(Expr *) * cap);
+        Expr **args = ast_alloc(sizeof(Expr *) * cap);
         while (starts_select(peek(ps)->kind)) {
                 Expr *a = parse_expr_select(ps);
                 if (!a)
                         return NULL;
                 if (n == cap) {
-                        Expr **na = gc_alloc(sizeof(Expr *) * cap * 2);
+                        Expr **na = ast_alloc(sizeof(Expr *) * cap * 2);
                         memcpy(na, args, sizeof(Expr *) * n);
                         args = na;
                         cap *= 2;
@@ -981,23 +988,23 @@ static Expr *parse_path(Parser *ps, Token *first) {
                 strbuf_adds(&sb, home ? home : "");
                 strbuf_add(&sb, first->str + 1, first->len - 1);
                 start = expr_new(EXPR_PATH, pos);
-                start->constant = value_new();
-                value_set_path(start->constant, canon_path(sb.buf, "/"));
+                start->constant = ast_alloc(sizeof(Value));
+                value_set_path(start->constant, canon_path_in(sb.buf, "/", true));
                 strbuf_release(&sb);
         } else {
-                char *p = canon_path(first->str, ps->base_dir);
+                char *p = canon_path_in(first->str, ps->base_dir, true);
                 /* Keep a trailing slash of the first segment of an
                  * interpolated path ("./a/${x}"). */
                 if (first->len > 1 && first->str[first->len - 1] == '/' && strcmp(p, "/") != 0) {
                         size_t l = strlen(p);
-                        char *q = gc_alloc_atomic(l + 2);
+                        char *q = ast_alloc(l + 2);
                         memcpy(q, p, l);
                         q[l] = '/';
                         q[l + 1] = 0;
                         p = q;
                 }
                 start = expr_new(EXPR_PATH, pos);
-                start->constant = value_new();
+                start->constant = ast_alloc(sizeof(Value));
                 value_set_path(start->constant, p);
         }
         if (peek(ps)->kind == TOK_PATH_END) {
@@ -1089,7 +1096,7 @@ static Expr *parse_expr_simple(Parser *ps) {
                 Expr *s = expr_new(EXPR_SELECT, pos);
                 s->select.e = attrs;
                 s->select.path.n = 1;
-                s->select.path.names = gc_alloc(sizeof(AttrName));
+                s->select.path.names = ast_alloc(sizeof(AttrName));
                 s->select.path.names[0].sym = symbol_intern_str("body");
                 return s;
         }
@@ -1113,7 +1120,7 @@ static Expr *parse_expr_simple(Parser *ps) {
         case '[': {
                 next(ps);
                 uint32_t n = 0, cap = 4;
-                Expr **elems = gc_alloc(sizeof(Expr *) * cap);
+                Expr **elems = ast_alloc(sizeof(Expr *) * cap);
                 while (peek(ps)->kind != ']') {
                         if (!starts_select(peek(ps)->kind))
                                 return unexpected(ps, "']'");
@@ -1124,7 +1131,7 @@ static Expr *parse_expr_simple(Parser *ps) {
                         if (!x)
                                 return NULL;
                         if (n == cap) {
-                                Expr **ne = gc_alloc(sizeof(Expr *) * cap * 2);
+                                Expr **ne = ast_alloc(sizeof(Expr *) * cap * 2);
                                 memcpy(ne, elems, sizeof(Expr *) * n);
                                 elems = ne;
                                 cap *= 2;
@@ -1172,7 +1179,7 @@ const char *attr_path_to_string(const AttrPath *path) {
                 else
                         strbuf_adds(&sb, symbol_str(path->names[i].sym));
         }
-        char *r = gc_strndup(sb.buf, sb.len);
+        char *r = ast_strndup(sb.buf, sb.len);
         strbuf_release(&sb);
         return r;
 }

@@ -1,0 +1,16 @@
+/* The arena that holds syntax trees.
+ *
+ * Parsed code lives as long as the process (values keep pointing into it),
+ * so it is allocated from malloc'ed blocks that are never freed and that the
+ * garbage collector never scans: big programs then cost the collector
+ * nothing. Consequently nothing in the arena may hold the only pointer to a
+ * GC object; the AST's own constants (string, path and number literals) are
+ * arena objects too. */
+#pragma once
+
+#include <stddef.h>
+
+/* Zeroed memory, aligned for any type. Aborts on exhaustion. */
+void *ast_alloc(size_t n);
+/* NUL-terminated copy of n bytes of s. */
+char *ast_strndup(const char *s, size_t n);
