@@ -275,6 +275,11 @@ static int write_derivation_read_only(void *userdata, Derivation *drv, const cha
         r = drv_table_get(s->drvs, path, &kept, ret_error);
         if (r < 0)
                 return r;
+        /* Hash it now, while its inputs' hashes are at hand, so that a long
+         * chain of derivations never recurses deeply later. */
+        r = drv_table_input_hash(s->drvs, path, &(DrvHash) {}, ret_error);
+        if (r < 0)
+                return r;
         *ret_drv_path = gc_strdup(path);
         if (ret_drv)
                 *ret_drv = kept;
