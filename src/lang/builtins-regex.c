@@ -30,7 +30,6 @@
  *
  * Compiled patterns are cached for the life of the process, by pattern. */
 #include <errno.h>
-#include <limits.h>
 #include <regex.h>
 #include <stdint.h>
 #include <stdlib.h>

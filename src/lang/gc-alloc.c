@@ -52,6 +52,8 @@ void gc_setup(void) {
          * cheaper, and fewer integers are mistaken for pointers. Everything
          * that keeps an object alive must therefore point at its start. */
         GC_set_all_interior_pointers(0);
+        /* No GC pointers live in shared libraries' data: skip scanning it. */
+        GC_set_no_dls(1);
         GC_INIT();
         /* Evaluation allocates in bursts of small objects; a larger free-space
          * divisor trades memory for fewer collections. */
