@@ -1300,7 +1300,8 @@ static int eval_select(EvalState *st, Env *env, Expr *e, Value *v) {
                         pos = a->pos;
         }
         if ((r = eval_force(st, cur, pos)) < 0) {
-                if (pos != &e->pos)
+                /* Not for the attributes `derivation` makes (Nix skips its file). */
+                if (pos != &e->pos && !(pos->file && strcmp(pos->file, "//builtin/derivation.nix") == 0))
                         eval_error_add_frame(st, pos, "while evaluating the attribute '%s'", path_show(st, env, &e->select.path));
                 return r;
         }

@@ -1,5 +1,7 @@
 #include "gc-alloc.h"
 
+#include "cleanup.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,8 +17,9 @@ void *gc_alloc(size_t n) {
         return check(GC_MALLOC(n ? n : 1));
 }
 
-/* One free list per 16-byte granule; the lists live in the data segment,
- * which the collector scans, so the cached objects stay allocated. */
+/* One free list per 16-byte granule. The array is registered as a root
+ * (gc_setup), so the cached objects stay allocated: no other static data is
+ * scanned (GC_set_no_dls) and nothing else static may hold GC pointers. */
 static void *small_cache[GC_CACHE_MAX / 16 + 1];
 
 void *gc_alloc_small(size_t n) {
@@ -55,6 +58,7 @@ void gc_setup(void) {
         /* No GC pointers live in shared libraries' data: skip scanning it. */
         GC_set_no_dls(1);
         GC_INIT();
+        GC_add_roots(small_cache, small_cache + ELEMENTSOF(small_cache));
         /* Evaluation allocates in bursts of small objects; a larger free-space
          * divisor trades memory for fewer collections. */
         if (!getenv("GC_FREE_SPACE_DIVISOR"))

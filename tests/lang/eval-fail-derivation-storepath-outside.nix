@@ -1,0 +1,2 @@
+# storePath wants a path inside the store.
+builtins.storePath ./files/hello.txt
