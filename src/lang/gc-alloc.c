@@ -20,21 +20,13 @@ void *gc_alloc(size_t n) {
 /* One free list per 16-byte granule. The array is registered as a root
  * (gc_setup), so the cached objects stay allocated: no other static data is
  * scanned (GC_set_no_dls) and nothing else static may hold GC pointers. */
-static void *small_cache[GC_CACHE_MAX / 16 + 1];
+void *gc_small_cache[GC_CACHE_MAX / 16 + 1];
 
-void *gc_alloc_small(size_t n) {
-        size_t g = (n + 15) / 16;
-        if (g == 0)
-                g = 1;
-        if (g > GC_CACHE_MAX / 16)
-                return gc_alloc(n);
-        void *p = small_cache[g];
-        if (!p) {
-                p = GC_malloc_many(g * 16);
-                if (!p)
-                        return gc_alloc(n);
-        }
-        small_cache[g] = GC_NEXT(p);
+void *gc_alloc_small_refill(size_t g) {
+        void *p = GC_malloc_many(g * 16);
+        if (!p)
+                return gc_alloc(g * 16);
+        gc_small_cache[g] = GC_NEXT(p);
         GC_NEXT(p) = NULL;
         return p;
 }
@@ -58,7 +50,7 @@ void gc_setup(void) {
         /* No GC pointers live in shared libraries' data: skip scanning it. */
         GC_set_no_dls(1);
         GC_INIT();
-        GC_add_roots(small_cache, small_cache + ELEMENTSOF(small_cache));
+        GC_add_roots(gc_small_cache, gc_small_cache + ELEMENTSOF(gc_small_cache));
         /* Evaluation allocates in bursts of small objects; a larger free-space
          * divisor trades memory for fewer collections. */
         if (!getenv("GC_FREE_SPACE_DIVISOR"))

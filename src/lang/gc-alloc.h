@@ -13,7 +13,20 @@ void *gc_alloc(size_t n);
  * served from per-size batches (GC_malloc_many), which is much cheaper than
  * one GC_malloc call per Value or Env. */
 #define GC_CACHE_MAX 256
-void *gc_alloc_small(size_t n);
+extern void *gc_small_cache[GC_CACHE_MAX / 16 + 1];
+/* Refills the free list of one size class and returns an object from it. */
+void *gc_alloc_small_refill(size_t granules);
+static inline void *gc_alloc_small(size_t n) {
+        size_t g = (n + 15) / 16;
+        if (__builtin_expect(g - 1 >= GC_CACHE_MAX / 16, 0))
+                return gc_alloc(n);
+        void *p = gc_small_cache[g];
+        if (__builtin_expect(!p, 0))
+                return gc_alloc_small_refill(g);
+        gc_small_cache[g] = GC_NEXT(p);
+        GC_NEXT(p) = NULL;
+        return p;
+}
 
 /* Memory that holds no pointers (strings, numbers); not zeroed. */
 void *gc_alloc_atomic(size_t n);
