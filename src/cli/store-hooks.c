@@ -179,7 +179,11 @@ static int add_path_filtered_read_only(void *userdata, const char *path, const c
                 if (r < 0) {
                         StrBuf sb = STRBUF_INIT;
 
-                        strbuf_addf(&sb, "opening file '%s': %s", path, strerror(-r));
+                        /* Nix's words: a directory opens, and fails to read. */
+                        if (r == -EISDIR)
+                                strbuf_addf(&sb, "reading from file: %s", strerror(-r));
+                        else
+                                strbuf_addf(&sb, "opening file '%s': %s", path, strerror(-r));
                         err = strbuf_detach(&sb, NULL);
                 }
         }

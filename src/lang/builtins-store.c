@@ -561,7 +561,7 @@ static int prim_derivationStrict(EvalState *st, const Pos *pos, Value **args, Va
                 return r;
 
         b.drv = drv_new(b.drv_name);
-        b.outputs = single_context("out");
+        b.outputs = single_context("out"); /* the default: one output, out */
         b.n_outputs = 1;
 
         sorted = bindings_sorted_by_name(args[0]->attrs);

@@ -577,17 +577,29 @@ static void lex_one(Lexer *lx, Token *t) {
                                 break;
                         }
                 }
-        if (!(k0 & (C_ALPHA | C_DIGIT)) || c0 == '-')
-                for (size_t i = 0; i < ELEMENTSOF(operators); i++) {
+        if (!(k0 & (C_ALPHA | C_DIGIT)) || c0 == '-') {
+                /* Each operator is told by its first character. */
+                int i = -1;
+                switch (c0) {
+                case '.': i = 0; break;
+                case '=': i = 1; break;
+                case '!': i = 2; break;
+                case '<': i = 3; break;
+                case '>': i = 4; break;
+                case '&': i = 5; break;
+                case '|': i = 6; break;
+                case '-': i = 7; break;
+                case '/': i = 8; break;
+                case '+': i = 9; break;
+                }
+                if (i >= 0) {
                         const char *ot = operators[i].text;
-                        if (ot[0] != c0 || at(lx, p + 1) != ot[1])
-                                continue;
-                        size_t ol = strlen(ot);
-                        if (ol > best && p + ol <= lx->len && memcmp(lx->text + p, ot, ol) == 0) {
+                        size_t ol = ot[2] ? 3 : 2;
+                        if (at(lx, p + 1) == ot[1] && (ol == 2 || at(lx, p + 2) == ot[2])) {
                                 rule = R_OP, best = ol, kw = operators[i].kind;
-                                break;
                         }
                 }
+        }
         if (idlen > best)
                 rule = R_ID, best = idlen;
         if ((k0 & C_DIGIT) && (n = match_int(lx, p)) > best)
