@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "parser.h"
 #include "gc-alloc.h"
 #include "strbuf.h"
 #include "value.h"
@@ -25,52 +26,15 @@ static bool has_suffix(const char *s, const char *suffix) {
         return n >= m && memcmp(s + n - m, suffix, m) == 0;
 }
 
-/* Lexical canonicalisation as Nix's canonPath: collapses "//" and ".",
- * resolves "..", drops a trailing slash. Returns NULL for a relative path. */
-static char *canon_path(const char *path) {
-        size_t len = strlen(path);
-        char *out;
-        size_t o = 0;
-
-        if (path[0] != '/')
-                return NULL;
-        out = gc_alloc_atomic(len + 2);
-        for (const char *p = path;;) {
-                while (*p == '/')
-                        p++;
-                if (!*p)
-                        break;
-                const char *e = strchrnul(p, '/');
-                size_t n = (size_t) (e - p);
-                if (n == 1 && p[0] == '.') {
-                        /* nothing */
-                } else if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        while (o > 0 && out[o - 1] != '/')
-                                o--;
-                        if (o > 0)
-                                o--;
-                } else {
-                        out[o++] = '/';
-                        memcpy(out + o, p, n);
-                        o += n;
-                }
-                p = e;
-        }
-        if (o == 0)
-                out[o++] = '/';
-        out[o] = '\0';
-        return out;
-}
-
 /* Nix's Store::isStorePath: directly inside the store directory, a 32
  * character base32 hash part, and a valid name after it. */
 static bool is_store_path(EvalState *st, const char *path) {
         const char *store_dir = eval_store_dir(st), *p, *base, *name;
         size_t dir_len;
 
-        p = canon_path(path);
-        if (!p)
+        if (path[0] != '/')
                 return false;
+        p = canon_path(path, "/");
         base = strrchr(p, '/');
         dir_len = base == p ? 1 : (size_t) (base - p);
         if (strlen(store_dir) != dir_len || memcmp(store_dir, p, dir_len) != 0)
