@@ -1272,41 +1272,47 @@ static int eval_attrs(EvalState *st, Env *env, Expr *e, Value *v) {
         return 0;
 }
 
-static int eval_select(EvalState *st, Env *env, Expr *e, Value *v) {
-        Value tmp;
-        Value *cur = &tmp;
-        int r = eval_in(st, env, e->select.e, &tmp);
-        if (r < 0)
-                return r;
-        const Pos *pos = &e->pos;
+static int eval_select_path(EvalState *st, Env *env, Expr *e, Value *cur, const Pos **pos2, Value *v) {
+        int r;
         for (uint32_t i = 0; i < e->select.path.n; i++) {
                 Symbol name;
                 if ((r = attr_name(st, env, &e->select.path.names[i], &name)) < 0)
                         return r;
-                if (i > 0 && (r = eval_force(st, cur, pos)) < 0)
+                /* Intermediate values are forced, and errors reported, at the
+                 * position of the whole selection, as Nix does. */
+                if ((r = eval_force(st, cur, &e->pos)) < 0)
                         return r;
                 Attr *a;
                 if (cur->type != VT_ATTRS || !(a = bindings_find(cur->attrs, name))) {
                         if (e->select.def)
                                 return eval_in(st, env, e->select.def, v);
                         if (cur->type != VT_ATTRS)
-                                return type_error(st, cur, pos, "a set");
-                        r = eval_error(st, EVAL_ERROR_GENERIC, pos, "attribute '%s' missing", symbol_str(name));
+                                return type_error(st, cur, &e->pos, "a set");
+                        r = eval_error(st, EVAL_ERROR_GENERIC, &e->pos, "attribute '%s' missing", symbol_str(name));
                         eval_error_suggest_attrs(st, symbol_str(name), cur->attrs);
                         return r;
                 }
                 cur = a->value;
-                if (a->pos)
-                        pos = a->pos;
+                *pos2 = a->pos;
         }
-        if ((r = eval_force(st, cur, pos)) < 0) {
-                /* Not for the attributes `derivation` makes (Nix skips its file). */
-                if (pos != &e->pos && !(pos->file && strcmp(pos->file, "//builtin/derivation.nix") == 0))
-                        eval_error_add_frame(st, pos, "while evaluating the attribute '%s'", path_show(st, env, &e->select.path));
+        if ((r = eval_force(st, cur, *pos2 ? *pos2 : &e->pos)) < 0)
                 return r;
-        }
         *v = *cur;
         return 0;
+}
+
+static int eval_select(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value tmp;
+        int r = eval_in(st, env, e->select.e, &tmp);
+        if (r < 0)
+                return r;
+        const Pos *pos2 = NULL;
+        r = eval_select_path(st, env, e, &tmp, &pos2, v);
+        /* Once an attribute was found, failures name the selection (but not
+         * for the attributes `derivation` makes: Nix skips its file). */
+        if (r < 0 && pos2 && !(pos2->file && strcmp(pos2->file, "//builtin/derivation.nix") == 0))
+                eval_error_add_frame(st, pos2, "while evaluating the attribute '%s'", path_show(st, env, &e->select.path));
+        return r;
 }
 
 static int eval_has_attr(EvalState *st, Env *env, Expr *e, Value *v) {

@@ -528,8 +528,10 @@ static bool add_attr(Parser *ps, Expr *attrs, AttrPath *path, Expr *e, Pos pos) 
                 }
                 return dup_attr_path(ps, path, pos, j->pos);
         }
-        if (e->kind == EXPR_LAMBDA)
-                e->lambda.name = an->sym;
+        /* Like Nix's setName: a bound lambda, and the lambdas it returns
+         * directly (x: y: …), take the attribute's name for traces. */
+        for (Expr *l = e; l->kind == EXPR_LAMBDA; l = l->lambda.body)
+                l->lambda.name = an->sym;
         attrs_add(attrs, (AttrDef) { an->sym, ATTR_DEF_PLAIN, e, pos });
         return true;
 }
