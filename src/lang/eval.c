@@ -485,7 +485,8 @@ int eval_force_slow(EvalState *st, Value *v, const Pos *pos) {
         case VT_APP: {
                 Value *fn = v->app.left, *arg = v->app.right;
                 v->type = VT_BLACKHOLE;
-                int r = call_function(st, fn, 1, &arg, v, pos);
+                /* Nix applies a lazy application with no position. */
+                int r = call_function(st, fn, 1, &arg, v, NULL);
                 if (r < 0) {
                         value_set_app(v, fn, arg);
                         return r;
@@ -637,7 +638,9 @@ static int force_deep(EvalState *st, Value *v, const Pos *pos, PtrSet *seen) {
                 Bindings *b = v->attrs;
                 for (uint32_t i = 0; i < b->size && r >= 0; i++) {
                         r = force_deep(st, b->attrs[i].value, b->attrs[i].pos ? b->attrs[i].pos : pos, seen);
-                        if (r < 0 && b->attrs[i].pos)
+                        /* Nix adds this frame even when the attribute has no
+                         * position (it then shows no location). */
+                        if (r < 0)
                                 eval_error_add_frame(st, b->attrs[i].pos, "while evaluating the attribute '%s'",
                                                      symbol_str(b->attrs[i].name));
                 }
