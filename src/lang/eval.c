@@ -1359,6 +1359,32 @@ static int eval_update(EvalState *st, Env *env, Expr *e, Value *v) {
         /* Merge two Symbol-sorted arrays; the right side wins. */
         Bindings *out = bindings_new(x->size + y->size);
         uint32_t i = 0, j = 0, k = 0;
+        if ((size_t) y->size * 16 < x->size) {
+                /* A few updates to a big set: copy the runs between the
+                 * updated names in bulk. */
+                for (j = 0; j < y->size; j++) {
+                        Symbol name = y->attrs[j].name;
+                        uint32_t lo = i, hi = x->size;
+                        while (lo < hi) {
+                                uint32_t mid = lo + (hi - lo) / 2;
+                                if (x->attrs[mid].name < name)
+                                        lo = mid + 1;
+                                else
+                                        hi = mid;
+                        }
+                        memcpy(out->attrs + k, x->attrs + i, sizeof(Attr) * (lo - i));
+                        k += lo - i;
+                        i = lo;
+                        out->attrs[k++] = y->attrs[j];
+                        if (i < x->size && x->attrs[i].name == name)
+                                i++;
+                }
+                memcpy(out->attrs + k, x->attrs + i, sizeof(Attr) * (x->size - i));
+                k += x->size - i;
+                out->size = k;
+                value_set_attrs(v, out);
+                return 0;
+        }
         while (i < x->size && j < y->size) {
                 if (x->attrs[i].name < y->attrs[j].name)
                         out->attrs[k++] = x->attrs[i++];
