@@ -54,32 +54,67 @@ Attr *bindings_find(const Bindings *b, Symbol name) {
         return NULL;
 }
 
-/* Sort keys carry the name's bytes, so comparisons do not go back to the
- * symbol table (which costs a cache miss each). */
+/* Sort keys carry the name's first eight bytes as a big-endian integer, so
+ * most comparisons are one integer compare and never touch the symbol
+ * table; ties fall back to comparing the rest of the names. */
 typedef struct NameKey {
+        uint64_t prefix;
         const char *s;
         size_t len;
         Attr *attr;
 } NameKey;
 
-static int name_key_cmp(const void *a, const void *b) {
-        const NameKey *x = a, *y = b;
-        size_t n = x->len < y->len ? x->len : y->len;
-        int c = memcmp(x->s, y->s, n);
+static inline int name_key_cmp(const NameKey *x, const NameKey *y) {
+        if (x->prefix != y->prefix)
+                return x->prefix < y->prefix ? -1 : 1;
+        if (x->len <= 8 || y->len <= 8)
+                return x->len < y->len ? -1 : x->len > y->len;
+        size_t n = (x->len < y->len ? x->len : y->len) - 8;
+        int c = memcmp(x->s + 8, y->s + 8, n);
         if (c)
                 return c;
         return x->len < y->len ? -1 : x->len > y->len;
 }
 
+/* Stable bottom-up merge sort of keys (tmp has the same size). */
+static void sort_name_keys(NameKey *keys, NameKey *tmp, size_t n) {
+        NameKey *src = keys, *dst = tmp;
+        for (size_t width = 1; width < n; width *= 2) {
+                for (size_t lo = 0; lo < n; lo += 2 * width) {
+                        size_t mid = lo + width < n ? lo + width : n;
+                        size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+                        size_t i = lo, j = mid, k = lo;
+                        while (i < mid && j < hi)
+                                dst[k++] = name_key_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+                        while (i < mid)
+                                dst[k++] = src[i++];
+                        while (j < hi)
+                                dst[k++] = src[j++];
+                }
+                NameKey *t = src;
+                src = dst;
+                dst = t;
+        }
+        if (src != keys)
+                memcpy(keys, src, n * sizeof(NameKey));
+}
+
 Attr **bindings_sorted_by_name(const Bindings *b) {
-        Attr **r = gc_alloc(sizeof(Attr *) * (b->size ? b->size : 1));
-        NameKey *keys = malloc(sizeof(NameKey) * (b->size ? b->size : 1));
+        size_t n = b->size;
+        Attr **r = gc_alloc(sizeof(Attr *) * (n ? n : 1));
+        NameKey *keys = malloc(sizeof(NameKey) * 2 * (n ? n : 1));
         if (!keys)
                 abort();
-        for (uint32_t i = 0; i < b->size; i++)
-                keys[i] = (NameKey) { symbol_str(b->attrs[i].name), symbol_len(b->attrs[i].name), (Attr *) &b->attrs[i] };
-        qsort(keys, b->size, sizeof(NameKey), name_key_cmp);
-        for (uint32_t i = 0; i < b->size; i++)
+        for (size_t i = 0; i < n; i++) {
+                const char *s = symbol_str(b->attrs[i].name);
+                size_t len = symbol_len(b->attrs[i].name);
+                uint64_t prefix = 0;
+                for (size_t k = 0; k < 8; k++)
+                        prefix = prefix << 8 | (k < len ? (unsigned char) s[k] : 0);
+                keys[i] = (NameKey) { prefix, s, len, (Attr *) &b->attrs[i] };
+        }
+        sort_name_keys(keys, keys + n, n);
+        for (size_t i = 0; i < n; i++)
                 r[i] = keys[i].attr;
         free(keys);
         return r;
