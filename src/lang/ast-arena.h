@@ -14,3 +14,15 @@
 void *ast_alloc(size_t n);
 /* NUL-terminated copy of n bytes of s. */
 char *ast_strndup(const char *s, size_t n);
+
+/* For long-running callers that parse many throw-away programs (the
+ * fuzzer): everything allocated after a mark is freed by releasing it. Only
+ * safe when nothing from that time is still in use. */
+typedef struct AstArenaMark {
+        void *top; /* opaque */
+        size_t used;
+        void *bigs;
+} AstArenaMark;
+
+AstArenaMark ast_arena_mark(void);
+void ast_arena_release(AstArenaMark mark);
