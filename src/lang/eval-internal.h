@@ -39,6 +39,8 @@ const char *pos_show(const Pos *pos);
 /* { file; line; column; } for pos, or null when there is none. */
 int eval_make_pos(EvalState *st, const Pos *pos, Value *v);
 int eval_expr_in_env(EvalState *st, Env *env, Expr *e, Value *ret);
+/* A new environment of size slots (NULL-filled) below up. */
+Env *eval_env_new(uint32_t size, Env *up);
 /* import: evaluate a file once (cached by resolved path). */
 int eval_import(EvalState *st, const char *path, const Pos *pos, Value *ret);
 /* scopedImport: evaluate a file with scope's attributes as extra variables. */
