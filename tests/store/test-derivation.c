@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test-vectors.h"
 #include <jansson.h>
 
 #include "cleanup.h"
@@ -21,14 +23,12 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-static const char *vectors_path;
 
 static char *mfree_(char *p) {
         free(p);
         return NULL;
 }
 
-static json_t *vectors;
 
 static const char *str(json_t *o, const char *key) {
         const char *s = json_string_value(json_object_get(o, key));
@@ -39,7 +39,7 @@ static const char *str(json_t *o, const char *key) {
 }
 
 static json_t *drv_vectors(void) {
-        json_t *l = json_object_get(vectors, "derivations");
+        json_t *l = json_object_get(vector_file, "derivations");
 
         assert_true(json_is_array(l));
         assert_true(json_array_size(l) >= 15);
@@ -465,22 +465,6 @@ static void test_depth(void **state) {
         drv_table_free(t);
 }
 
-static int setup(void **state) {
-        json_error_t e;
-
-        vectors = json_load_file(vectors_path, 0, &e);
-        if (!vectors) {
-                fprintf(stderr, "%s:%d: %s\n", vectors_path, e.line, e.text);
-                return -1;
-        }
-        return 0;
-}
-
-static int teardown(void **state) {
-        json_decref(vectors);
-        return 0;
-}
-
 int main(int argc, char *argv[]) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_roundtrip),
@@ -495,10 +479,5 @@ int main(int argc, char *argv[]) {
                 cmocka_unit_test(test_depth),
         };
 
-        if (argc != 2) {
-                fprintf(stderr, "usage: %s derivations.json\n", argv[0]);
-                return 2;
-        }
-        vectors_path = argv[1];
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return TEST_VECTORS_RUN(argc, argv, "derivations.json", tests);
 }

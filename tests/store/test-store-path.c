@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test-vectors.h"
 #include <jansson.h>
 
 #include "cleanup.h"
@@ -18,8 +20,6 @@
 #include "store-path.h"
 #include "strbuf.h"
 
-static const char *vectors_path;
-static json_t *vectors;
 
 static const char *str(json_t *o, const char *key) {
         const char *s = json_string_value(json_object_get(o, key));
@@ -30,7 +30,7 @@ static const char *str(json_t *o, const char *key) {
 }
 
 static json_t *list(const char *key) {
-        json_t *l = json_object_get(vectors, key);
+        json_t *l = json_object_get(vector_file, key);
 
         assert_true(json_is_array(l));
         assert_true(json_array_size(l) > 0);
@@ -172,7 +172,7 @@ static char *unescape(const char *s) {
 }
 
 static void test_name_rules(void **state) {
-        json_t *cases = json_object_get(json_object_get(vectors, "name_rules"), "cases"), *v;
+        json_t *cases = json_object_get(json_object_get(vector_file, "name_rules"), "cases"), *v;
         size_t i;
 
         assert_true(json_array_size(cases) > 0);
@@ -273,22 +273,6 @@ static void test_compress(void **state) {
                 assert_int_equal(out[i], i < 12 ? (uint8_t) ((i + 1) ^ (i + 21)) : (uint8_t) (i + 1));
 }
 
-static int setup(void **state) {
-        json_error_t err;
-
-        vectors = json_load_file(vectors_path, 0, &err);
-        if (!vectors) {
-                fprintf(stderr, "%s:%d: %s\n", vectors_path, err.line, err.text);
-                return -1;
-        }
-        return 0;
-}
-
-static int teardown(void **state) {
-        json_decref(vectors);
-        return 0;
-}
-
 int main(int argc, char *argv[]) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_text_paths),
@@ -300,10 +284,5 @@ int main(int argc, char *argv[]) {
                 cmocka_unit_test(test_compress),
         };
 
-        if (argc != 2) {
-                fprintf(stderr, "usage: %s store-paths.json\n", argv[0]);
-                return 2;
-        }
-        vectors_path = argv[1];
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return TEST_VECTORS_RUN(argc, argv, "store-paths.json", tests);
 }

@@ -10,12 +10,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test-vectors.h"
 #include <jansson.h>
 
 #include "base32.h"
 
-static const char *vectors_path;
-static json_t *vectors;
 
 static int hex_decode(const char *s, uint8_t *out, size_t outlen) {
         if (strlen(s) != 2 * outlen)
@@ -85,7 +85,7 @@ static void test_encoded_len(void **state) {
 
 static void test_vectors(void **state) {
         static const char *const algos[] = { "md5", "sha1", "sha256", "sha512" };
-        json_t *list = json_object_get(vectors, "vectors"), *v;
+        json_t *list = json_object_get(vector_file, "vectors"), *v;
         size_t idx, checked = 0;
 
         assert_non_null(list);
@@ -113,7 +113,7 @@ static void test_vectors(void **state) {
 }
 
 static void test_store_path_hash_parts(void **state) {
-        json_t *list = json_object_get(vectors, "store_path_hash_parts"), *v;
+        json_t *list = json_object_get(vector_file, "store_path_hash_parts"), *v;
         size_t idx;
 
         assert_true(json_array_size(list) > 0);
@@ -212,22 +212,6 @@ static void test_decode_rejects(void **state) {
         assert_int_equal(out[0], 0xff);
 }
 
-static int setup(void **state) {
-        json_error_t err;
-
-        vectors = json_load_file(vectors_path, 0, &err);
-        if (!vectors) {
-                fprintf(stderr, "%s:%d: %s\n", vectors_path, err.line, err.text);
-                return -1;
-        }
-        return 0;
-}
-
-static int teardown(void **state) {
-        json_decref(vectors);
-        return 0;
-}
-
 int main(int argc, char *argv[]) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_encoded_len),
@@ -238,10 +222,5 @@ int main(int argc, char *argv[]) {
                 cmocka_unit_test(test_decode_rejects),
         };
 
-        if (argc != 2) {
-                fprintf(stderr, "usage: %s base32.json\n", argv[0]);
-                return 2;
-        }
-        vectors_path = argv[1];
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return TEST_VECTORS_RUN(argc, argv, "base32.json", tests);
 }

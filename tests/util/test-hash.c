@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "test-vectors.h"
 #include <jansson.h>
 #include <openssl/evp.h>
 
 #include "cleanup.h"
 #include "hash.h"
 
-static const char *vectors_path;
-static json_t *vectors;
 
 static const char *const algo_names[_HASH_ALGO_MAX] = {
         [HASH_MD5] = "md5",
@@ -106,7 +106,7 @@ static void test_algo_names(void **state) {
 
 /* hash_buffer, hash_ctx_* and hash_to_string against every vector. */
 static void test_vectors(void **state) {
-        json_t *list = json_object_get(vectors, "vectors"), *v;
+        json_t *list = json_object_get(vector_file, "vectors"), *v;
         size_t idx;
 
         assert_true(json_array_size(list) > 0);
@@ -148,7 +148,7 @@ static void test_vectors(void **state) {
 
 /* Every textual form Nix prints for a vector parses back to it. */
 static void test_parse_vectors(void **state) {
-        json_t *list = json_object_get(vectors, "vectors"), *v;
+        json_t *list = json_object_get(vector_file, "vectors"), *v;
         size_t idx;
 
         json_array_foreach(list, idx, v) {
@@ -291,7 +291,7 @@ static void test_parse_rejects(void **state) {
 /* The store path hash part: sha256 of the fingerprint, folded to 20 bytes,
  * in Nix base32. */
 static void test_store_path_hash_parts(void **state) {
-        json_t *list = json_object_get(vectors, "store_path_hash_parts"), *v;
+        json_t *list = json_object_get(vector_file, "store_path_hash_parts"), *v;
         size_t idx;
 
         assert_true(json_array_size(list) > 0);
@@ -374,22 +374,6 @@ static void test_hash_file(void **state) {
         assert_int_equal(rmdir(dir), 0);
 }
 
-static int setup(void **state) {
-        json_error_t err;
-
-        vectors = json_load_file(vectors_path, 0, &err);
-        if (!vectors) {
-                fprintf(stderr, "%s:%d: %s\n", vectors_path, err.line, err.text);
-                return -1;
-        }
-        return 0;
-}
-
-static int teardown(void **state) {
-        json_decref(vectors);
-        return 0;
-}
-
 int main(int argc, char *argv[]) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_algo_names),
@@ -400,10 +384,5 @@ int main(int argc, char *argv[]) {
                 cmocka_unit_test(test_hash_file),
         };
 
-        if (argc != 2) {
-                fprintf(stderr, "usage: %s base32.json\n", argv[0]);
-                return 2;
-        }
-        vectors_path = argv[1];
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return TEST_VECTORS_RUN(argc, argv, "base32.json", tests);
 }
