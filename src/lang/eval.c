@@ -1159,8 +1159,44 @@ static int eval_concat_lists(EvalState *st, Env *env, Expr *e, Value *v) {
 /* The general case: the first n_pre parts are already evaluated in pre. */
 static int eval_concat_strings_slow(EvalState *st, Env *env, Expr *e, const Value *pre, uint32_t n_pre, Value *v);
 
+/* "…${…}…" where every part is already a string (the usual case): one
+ * allocation of the exact size, no intermediate buffer. */
+static int eval_interpolation(EvalState *st, Env *env, Expr *e, Value *v) {
+        Value parts[8];
+        size_t lens[8], total = 0;
+        bool has_context = false;
+        uint32_t n = e->concat.n;
+        for (uint32_t i = 0; i < n; i++) {
+                int r = eval_in(st, env, e->concat.parts[i], &parts[i]);
+                if (r < 0)
+                        return r;
+                if (parts[i].type != VT_STRING)
+                        return eval_concat_strings_slow(st, env, e, parts, i + 1, v);
+                lens[i] = strlen(parts[i].string.s);
+                total += lens[i];
+                has_context = has_context || parts[i].string.context;
+        }
+        char *out = gc_alloc_atomic(total + 1), *o = out;
+        for (uint32_t i = 0; i < n; i++) {
+                memcpy(o, parts[i].string.s, lens[i]);
+                o += lens[i];
+        }
+        *o = 0;
+        const char **context = NULL;
+        if (has_context) {
+                ContextBuilder cb = { 0 };
+                for (uint32_t i = 0; i < n; i++)
+                        context_add_all(&cb, parts[i].string.context);
+                context = context_finish(&cb);
+        }
+        value_set_string(v, out, context);
+        return 0;
+}
+
 /* `a + b` on two integers is by far the most common case: no buffers. */
 static int eval_concat_strings(EvalState *st, Env *env, Expr *e, Value *v) {
+        if (e->concat.force_string && e->concat.n <= 8)
+                return eval_interpolation(st, env, e, v);
         if (e->concat.force_string || e->concat.n != 2)
                 return eval_concat_strings_slow(st, env, e, NULL, 0, v);
         Value ab[2];
