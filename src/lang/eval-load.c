@@ -165,13 +165,21 @@ void strmap_put(StrMap *m, const char *key, void *value) {
         m->values[j] = value;
 }
 
-int eval_import(EvalState *st, const char *path, const Pos *pos, Value *ret) {
-        const char *resolved;
-        int r = eval_import_corepkg(st, path, pos, ret); /* <nix/fetchurl.nix> (builtins-store.c) */
+/* What an import of path reads: firn's own corepkgs (<nix/fetchurl.nix>,
+ * builtins-store.c), which set ret and give 0, or a resolved file, which
+ * gives 1 and ret_resolved. Negative on errors. */
+static int import_target(EvalState *st, const char *path, const Pos *pos, Value *ret, const char **ret_resolved) {
+        int r = eval_import_corepkg(st, path, pos, ret);
         if (r != 0)
                 return r < 0 ? r : 0;
-        r = resolve_expr_path(st, path, pos, &resolved);
-        if (r < 0)
+        r = resolve_expr_path(st, path, pos, ret_resolved);
+        return r < 0 ? r : 1;
+}
+
+int eval_import(EvalState *st, const char *path, const Pos *pos, Value *ret) {
+        const char *resolved;
+        int r = import_target(st, path, pos, ret, &resolved);
+        if (r <= 0)
                 return r;
         Value *cached = strmap_get(&st->file_eval_cache, resolved);
         if (cached) {
@@ -198,11 +206,8 @@ int eval_file(EvalState *st, const char *path, Value *ret) {
 
 int eval_scoped_import(EvalState *st, Value *scope, const char *path, const Pos *pos, Value *ret) {
         const char *resolved;
-        int r = eval_import_corepkg(st, path, pos, ret); /* <nix/fetchurl.nix> (builtins-store.c) */
-        if (r != 0)
-                return r < 0 ? r : 0;
-        r = resolve_expr_path(st, path, pos, &resolved);
-        if (r < 0)
+        int r = import_target(st, path, pos, ret, &resolved);
+        if (r <= 0)
                 return r;
         Bindings *b = scope->attrs;
         Symbol *names = ast_alloc(sizeof(Symbol) * (b->size ? b->size : 1));

@@ -21,6 +21,7 @@
 # On a mismatch (or with DRV_VS_NIX_KEEP set) the Nix files are kept, and
 # on a mismatch the differing entries are printed.
 # Exit status: 0 same, 1 different, 77 (skip) without nix-instantiate
+# (1 instead when FIRN_REQUIRE_NIX=1)
 # ($NIX_INSTANTIATE or PATH).
 
 set -euo pipefail
@@ -29,6 +30,11 @@ firn=${1:?usage: drv-vs-nix.sh FIRN_BINARY [SEED]}
 seed=${2:-$(( $(date +%s%N) % 32768 ))}
 nix=${NIX_INSTANTIATE:-$(command -v nix-instantiate || true)}
 if [ -z "$nix" ]; then
+    # CI sets FIRN_REQUIRE_NIX=1: there a missing oracle is a failure.
+    if [ "${FIRN_REQUIRE_NIX:-0}" = 1 ]; then
+        echo "drv-vs-nix: FAIL: nix-instantiate not found (FIRN_REQUIRE_NIX=1)"
+        exit 1
+    fi
     echo "drv-vs-nix: SKIP: nix-instantiate not found"
     exit 77
 fi

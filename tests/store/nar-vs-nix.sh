@@ -22,6 +22,11 @@ firn=${1:?usage: nar-vs-nix.sh FIRN_BINARY [SEED]}
 seed=${2:-$(( $(date +%s%N) % 32768 ))}
 nix=${NIX_INSTANTIATE:-$(command -v nix-instantiate || true)}
 if [ -z "$nix" ]; then
+    # CI sets FIRN_REQUIRE_NIX=1: there a missing oracle is a failure.
+    if [ "${FIRN_REQUIRE_NIX:-0}" = 1 ]; then
+        echo "nar-vs-nix: FAIL: nix-instantiate not found (FIRN_REQUIRE_NIX=1)"
+        exit 1
+    fi
     echo "nar-vs-nix: SKIP: nix-instantiate not found"
     exit 77
 fi
