@@ -7,7 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include "attr-path.h"
+#include "cleanup.h"
+#include "cli-store.h"
+#include "fileio.h"
+#include "path-util.h"
 #include "commands.h"
 #include "eval.h"
 #include "gc-alloc.h"
@@ -34,6 +40,8 @@ typedef struct Options {
         size_t n_auto_args;
         SearchPathEntry *include;
         size_t n_include;
+        const char *add_root;   /* --add-root: symlink name for the .drv */
+        unsigned n_roots;
 } Options;
 
 static void push_str(const char ***arr, size_t *n, const char *s) {
@@ -108,9 +116,9 @@ static int parse_args(int argc, char **argv, Options *o) {
                 } else if (strcmp(a, "--option") == 0) {
                         NEED(2);
                         i += 2; /* Nix settings have no meaning for evaluation here. */
-                } else if (strcmp(a, "--add-root") == 0 || strcmp(a, "--store") == 0) {
+                } else if (strcmp(a, "--add-root") == 0) {
                         NEED(1);
-                        i++;
+                        o->add_root = argv[++i];
                 } else if (strcmp(a, "--read-write-mode") == 0 || strcmp(a, "--readonly-mode") == 0 ||
                            strcmp(a, "--dry-run") == 0 || strcmp(a, "--indirect") == 0 ||
                            strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0 || strcmp(a, "--quiet") == 0 ||
@@ -175,6 +183,103 @@ static int output(EvalState *st, const Options *o, Value *v) {
         return r;
 }
 
+/* ---- instantiation: nix-instantiate without --eval ---- */
+
+/* Prints the .drv path of one derivation value (DRV or DRV!OUTPUT), or the
+ * --add-root link made for it. */
+static int print_drv(EvalState *st, Options *o, Store *store, Value *v) {
+        Attr *a = eval_get_attr(v, eval_symbols(st)->drvPath);
+        const char *drv_path, *output = "out";
+        if (!a) {
+                eval_error(st, EVAL_ERROR_GENERIC, NULL, "derivation lacks a 'drvPath' attribute");
+                return EVAL_FAILED;
+        }
+        if (eval_force_string(st, a->value, NULL, NULL, &drv_path) < 0)
+                return EVAL_FAILED;
+        Attr *on = eval_get_attr(v, symbol_intern_str("outputName"));
+        if (on && eval_force_string(st, on->value, NULL, NULL, &output) < 0)
+                return EVAL_FAILED;
+        const char *shown = drv_path;
+        if (o->add_root) {
+                StrBuf name = STRBUF_INIT;
+                _cleanup_free_ char *abs = path_absolute(o->add_root);
+                strbuf_adds(&name, abs ? abs : o->add_root);
+                if (++o->n_roots > 1)
+                        strbuf_addf(&name, "-%u", o->n_roots);
+                int r = symlink_atomic(drv_path, AT_FDCWD, name.buf);
+                if (r >= 0)
+                        r = store_add_indirect_root(store, name.buf);
+                if (r < 0) {
+                        eval_error(st, EVAL_ERROR_GENERIC, NULL, "cannot create the GC root '%s': %s", name.buf,
+                                   strerror(-r));
+                        strbuf_release(&name);
+                        return EVAL_FAILED;
+                }
+                shown = gc_strdup(name.buf);
+                strbuf_release(&name);
+        } else {
+                static bool warned;
+                if (!warned)
+                        fputs("warning: you did not specify '--add-root'; the result might be removed by the "
+                              "garbage collector\n",
+                              stderr);
+                warned = true;
+        }
+        if (strcmp(output, "out") != 0)
+                printf("%s!%s\n", shown, output);
+        else
+                printf("%s\n", shown);
+        return 0;
+}
+
+/* Nix's getDerivations: a derivation; the derivations directly in a set
+ * (sorted by name; nested sets only with recurseForDerivations = true); the
+ * elements of a list. */
+static int instantiate_value(EvalState *st, Options *o, Store *store, Value *v, int depth) {
+        if (eval_force(st, v, NULL) < 0)
+                return EVAL_FAILED;
+        int r = eval_is_derivation(st, v);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return print_drv(st, o, store, v);
+        if (depth > 100)
+                return 0;
+        if (v->type == VT_LIST) {
+                for (size_t i = 0; i < v->list.size; i++)
+                        if (instantiate_value(st, o, store, v->list.elems[i], depth + 1) < 0)
+                                return EVAL_FAILED;
+                return 0;
+        }
+        if (v->type != VT_ATTRS)
+                return 0;
+        Attr **sorted = bindings_sorted_by_name(v->attrs);
+        for (size_t i = 0; i < v->attrs->size; i++) {
+                Value *e = sorted[i]->value;
+                if (eval_force(st, e, NULL) < 0)
+                        return EVAL_FAILED;
+                r = eval_is_derivation(st, e);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        if (print_drv(st, o, store, e) < 0)
+                                return EVAL_FAILED;
+                        continue;
+                }
+                if (e->type != VT_ATTRS)
+                        continue;
+                Attr *rec = eval_get_attr(e, symbol_intern_str("recurseForDerivations"));
+                if (!rec)
+                        continue;
+                if (eval_force(st, rec->value, NULL) < 0)
+                        return EVAL_FAILED;
+                if (rec->value->type == VT_BOOL && rec->value->boolean &&
+                    instantiate_value(st, o, store, e, depth + 1) < 0)
+                        return EVAL_FAILED;
+        }
+        return 0;
+}
+
 static int run(int argc, char **argv, bool eval_mode) {
         Options o = { .location = true, .eval = eval_mode };
         int r = parse_args(argc, argv, &o);
@@ -192,13 +297,17 @@ static int run(int argc, char **argv, bool eval_mode) {
         const char *max_depth = getenv("FIRN_MAX_CALL_DEPTH");
         if (max_depth)
                 eo.max_call_depth = (unsigned) strtoul(max_depth, NULL, 10);
-        eo.store = store_hooks_read_only(eo.store_dir);
+        /* Only instantiation writes; --eval computes paths, as Nix's
+         * read-only mode does. The store lives as long as the process. */
+        Store *store = NULL;
+        if (!o.eval && !o.parse) {
+                if (cli_open_store(&store) < 0)
+                        return 1;
+                eo.store = store_hooks_writable(store, eo.store_dir);
+        } else
+                eo.store = store_hooks_read_only(eo.store_dir);
         EvalState *st = eval_state_new(&eo);
 
-        if (!o.eval && !o.parse) {
-                fputs("error: writing derivations needs the store, which firn does not have yet; use --eval\n", stderr);
-                return 1;
-        }
         if (o.n_inputs == 0) {
                 if (o.from_args)
                         return usage_error("%s", "no expression given (-E needs an expression)");
@@ -272,7 +381,7 @@ static int run(int argc, char **argv, bool eval_mode) {
                                 if (eval_auto_call(st, auto_args, v, res) < 0)
                                         return report(st, &o);
                         }
-                        if (output(st, &o, res) < 0)
+                        if (store ? instantiate_value(st, &o, store, res, 0) < 0 : output(st, &o, res) < 0)
                                 return report(st, &o);
                 }
         }

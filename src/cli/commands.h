@@ -4,3 +4,5 @@
 int cmd_eval(int argc, char **argv);
 int cmd_instantiate(int argc, char **argv);
 int cmd_builtins(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
+int cmd_store(int argc, char **argv);

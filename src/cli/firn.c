@@ -10,6 +10,7 @@
 
 
 #include "cleanup.h"
+#include "cli-store.h"
 #include "commands.h"
 #include "gc-alloc.h"
 
@@ -23,10 +24,12 @@ static const Command commands[] = {
         { "eval", cmd_eval, "evaluate a Nix expression and print its value" },
         { "instantiate", cmd_instantiate, "nix-instantiate compatible evaluation" },
         { "builtins", cmd_builtins, "list the builtins with their documentation" },
+        { "store", cmd_store, "add, dump, restore, query, verify, delete and collect store paths" },
+        { "profile", cmd_profile, "list, switch and delete the generations of a profile" },
 };
 
 static void usage(FILE *f) {
-        fputs("Usage: firn COMMAND [ARGS...]\n\nCommands:\n", f);
+        fputs("Usage: firn [--store ROOT] COMMAND [ARGS...]\n\nCommands:\n", f);
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
@@ -53,6 +56,11 @@ static void ensure_big_stack(char **argv) {
 }
 
 int main(int argc, char **argv) {
+        ensure_big_stack(argv);
+        unsetenv("FIRN_STACK_RAISED");
+        argc = cli_take_store_option(argc, argv);
+        if (argc < 0)
+                return 1;
         if (argc < 2) {
                 usage(stderr);
                 return 1;
@@ -74,8 +82,6 @@ int main(int argc, char **argv) {
                 usage(stderr);
                 return 1;
         }
-        ensure_big_stack(argv);
-        unsetenv("FIRN_STACK_RAISED");
         gc_setup();
         int r = cmd->run(argc - 1, argv + 1);
         fflush(stdout);

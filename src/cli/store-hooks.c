@@ -11,7 +11,10 @@
 #include "derivation.h"
 #include "gc-alloc.h"
 #include "nar.h"
+#include "store-add.h"
+#include "store-db.h"
 #include "store-path.h"
+#include "strv.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -24,6 +27,8 @@ typedef struct SrcEntry {
 } SrcEntry;
 
 typedef struct ReadOnlyStore {
+        /* NULL for a read-only evaluation: paths are computed, not added. */
+        Store *store;
         char *store_dir;
         SrcEntry *entries;
         size_t n, cap;
@@ -127,12 +132,23 @@ static int add_path_read_only(void *userdata, const char *path, const char **ret
                 return 0;
         }
 
+        name = base_name_of(path);
+        if (s->store) {
+                r = store_add_from_path(s->store, path, name, FILE_INGESTION_RECURSIVE, HASH_SHA256, NULL, NULL,
+                                        &dst, &err);
+                if (r < 0) {
+                        *ret_error = err ? err : message("adding '%s' to the store failed", path);
+                        return r;
+                }
+                src_cache_put(s, path, dst);
+                *ret_store_path = gc_strdup(dst);
+                return 0;
+        }
         r = nar_hash_path(AT_FDCWD, path, HASH_SHA256, &h, NULL, &err);
         if (r < 0) {
                 *ret_error = err ? err : message("hashing '%s' failed", path);
                 return r;
         }
-        name = base_name_of(path);
         r = store_path_make_fixed_output(FILE_INGESTION_RECURSIVE, &h, name, NULL, 0, false, s->store_dir, &dst,
                                          &err);
         if (r < 0) {
@@ -171,6 +187,18 @@ static int add_path_filtered_read_only(void *userdata, const char *path, const c
         Hash h;
         int r;
 
+        if (s->store) {
+                r = store_add_from_path(s->store, path, name,
+                                        recursive ? FILE_INGESTION_RECURSIVE : FILE_INGESTION_FLAT, HASH_SHA256,
+                                        recursive && filter ? nar_filter : NULL, &fa, &dst, &err);
+                if (r < 0) {
+                        *ret_error = err ? err : r == -EINVAL || r == -ENOMEM ? message("adding '%s' failed", path)
+                                                                              : NULL;
+                        return r;
+                }
+                *ret_store_path = gc_strdup(dst);
+                return 0;
+        }
         if (recursive)
                 r = nar_hash_path_filtered(AT_FDCWD, path, filter ? nar_filter : NULL, &fa, HASH_SHA256, &h, NULL,
                                            &err);
@@ -212,6 +240,18 @@ static int add_text_read_only(void *userdata, const char *name, const char *cont
         Hash h;
         int r;
 
+        if (s->store) {
+                _cleanup_strv_free_ char **l = NULL;
+                for (size_t i = 0; i < n_refs; i++)
+                        l = strv_push(l, refs[i]);
+                r = store_add_text(s->store, name, contents, strlen(contents), l, &dst, &err);
+                if (r < 0) {
+                        *ret_error = err ? err : message("adding '%s' to the store failed", name);
+                        return r;
+                }
+                *ret_store_path = gc_strdup(dst);
+                return 0;
+        }
         hash_buffer(HASH_SHA256, contents, strlen(contents), &h);
         r = store_path_make_text(name, &h, refs, n_refs, s->store_dir, &dst, &err);
         if (r < 0) {
@@ -233,7 +273,9 @@ static int read_drv(void *userdata, const char *drv_path, Derivation **ret_drv, 
         char buf[65536];
         size_t n, len;
 
-        f = fopen(drv_path, "re");
+        ReadOnlyStore *s = userdata;
+        _cleanup_free_ char *real = s->store ? store_real_path(s->store, drv_path) : xstrdup(drv_path);
+        f = fopen(real, "re");
         if (!f) {
                 *ret_error = message("path '%s' is not valid", drv_path);
                 return -ENOENT;
@@ -269,9 +311,28 @@ static int write_derivation_read_only(void *userdata, Derivation *drv, const cha
         r = drv_fill_outputs(owned, s->store_dir, drv_table_input_hash, s->drvs, ret_error);
         if (r < 0)
                 return r;
-        r = drv_compute_path(owned, s->store_dir, &path, NULL, ret_error);
+        _cleanup_free_ char *text = NULL;
+        r = drv_compute_path(owned, s->store_dir, &path, s->store ? &text : NULL, ret_error);
         if (r < 0)
                 return r;
+        if (s->store) {
+                /* A .drv refers to its input derivations and sources. */
+                _cleanup_strv_free_ char **refs = NULL;
+                _cleanup_free_ char *written = NULL;
+                for (size_t i = 0; i < owned->n_inputs; i++)
+                        refs = strv_push(refs, owned->inputs[i].path);
+                for (size_t i = 0; i < owned->n_srcs; i++)
+                        refs = strv_push(refs, owned->srcs[i]);
+                strv_sort_unique(refs);
+                _cleanup_free_ char *file_name = message("%s" DRV_EXTENSION, owned->name);
+                r = store_add_text(s->store, file_name, text, strlen(text), refs, &written, ret_error);
+                if (r < 0)
+                        return r;
+                if (strcmp(written, path) != 0) {
+                        *ret_error = message("internal error: derivation written to another path than '%s'", path);
+                        return -EIO;
+                }
+        }
         /* Nothing is written: the table remembers it, for the hashes of the
          * derivations that use it (Nix's drvHashes, "required in read-only
          * mode"). */
@@ -313,12 +374,32 @@ static int derivation_outputs_read_only(void *userdata, const char *drv_path, co
  * mode) no path is valid. */
 static int path_closure_read_only(void *userdata, const char *path, const char ***ret_paths, size_t *ret_n,
                                   char **ret_error) {
+        ReadOnlyStore *s = userdata;
+        if (s->store) {
+                char *one[] = { (char *) path, NULL };
+                _cleanup_strv_free_ char **closure = NULL;
+                int r = store_query_closure(s->store, one, false, &closure, ret_error);
+                if (r < 0)
+                        return r;
+                size_t n = strv_length(closure);
+                const char **v = gc_alloc((n + 1) * sizeof(char *));
+                for (size_t i = 0; i < n; i++)
+                        v[i] = gc_strdup(closure[i]);
+                *ret_paths = v;
+                *ret_n = n;
+                return 0;
+        }
         *ret_error = message("path '%s' is not valid", path);
         return -ENOENT;
 }
 
 EvalStoreHooks store_hooks_read_only(const char *store_dir) {
+        return store_hooks_writable(NULL, store_dir);
+}
+
+EvalStoreHooks store_hooks_writable(Store *store, const char *store_dir) {
         ReadOnlyStore *s = xcalloc(1, sizeof(*s));
+        s->store = store;
 
         s->store_dir = xstrdup(store_dir ? store_dir : STORE_DIR_DEFAULT);
         s->drvs = drv_table_new(s->store_dir, read_drv, s);

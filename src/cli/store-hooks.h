@@ -4,6 +4,7 @@
 #pragma once
 
 #include "eval.h"
+#include "store.h"
 
 /* Hooks for a read-only evaluation (nix-instantiate --eval): every hook
  * computes the store path a real store would give, and writes nothing.
@@ -20,3 +21,8 @@
  *   path_closure: fails, "path '…' is not valid" (no path is registered).
  * The state is never freed. */
 EvalStoreHooks store_hooks_read_only(const char *store_dir);
+
+/* Hooks that write (nix-instantiate without --eval): sources, texts and
+ * .drv files are added to store, which must outlive the hooks; path_closure
+ * follows the database's references. */
+EvalStoreHooks store_hooks_writable(Store *store, const char *store_dir);

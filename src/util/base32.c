@@ -6,6 +6,10 @@
 
 static const char nix_base32_chars[32] = "0123456789abcdfghijklmnpqrsvwxyz";
 
+bool nix_base32_is_char(char c) {
+        return c && memchr(nix_base32_chars, c, sizeof(nix_base32_chars)) != NULL;
+}
+
 /* Maps a character to its digit, or -1. */
 static int nix_base32_digit(char c) {
         const char *p;

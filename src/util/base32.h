@@ -2,8 +2,12 @@
  * bytes read from the last towards the first, as in store path hashes. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Whether c is one of the 32 characters. */
+bool nix_base32_is_char(char c);
 
 /* Characters needed for n bytes: ceil(n * 8 / 5). */
 size_t nix_base32_encoded_len(size_t n);

@@ -1,0 +1,38 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "fault.h"
+
+static struct {
+        int ready;
+        unsigned long fail_at, kill_at;
+        int trace;
+        unsigned long step;
+} fault;
+
+static unsigned long env_number(const char *name) {
+        const char *s = getenv(name);
+        return s ? strtoul(s, NULL, 10) : 0;
+}
+
+int fault_point(const char *what) {
+        if (!fault.ready) {
+                fault.fail_at = env_number("FIRN_FAULT_AT");
+                fault.kill_at = env_number("FIRN_FAULT_KILL");
+                fault.trace = getenv("FIRN_FAULT_TRACE") != NULL;
+                fault.ready = 1;
+        }
+        if (!fault.fail_at && !fault.kill_at && !fault.trace)
+                return 0;
+        unsigned long step = ++fault.step;
+        if (fault.trace)
+                fprintf(stderr, "firn-fault: %lu %s\n", step, what);
+        if (step == fault.kill_at)
+                raise(SIGKILL);
+        if (step == fault.fail_at)
+                return -EIO;
+        return 0;
+}

@@ -1,0 +1,4 @@
+#!/bin/bash
+# placeholder until written
+. "$(dirname "$0")/test-lib.sh"
+finish

@@ -1,0 +1,67 @@
+# Shared setup for the integration tests (tests/integration/tNNNN-*.sh).
+#
+# Each test gets a private store root in a fresh temporary directory
+# ($TEST_ROOT/store, exported as FIRN_STORE so every firn command uses it)
+# and never touches the host's /nix. Checks count passes and failures; the
+# test ends with `finish`, which prints "N passed, N failed" and sets the
+# exit status.
+#
+#   . "$(dirname "$0")/test-lib.sh"
+#   check "add prints a store path" test -n "$out"
+#   expect_eq "$(cat "$real")" "hello" "contents survive"
+#   expect_fail "deleting a live path fails" firn store delete "$p"
+#   finish
+set -u
+
+FIRN=${FIRN:-$(cd "$(dirname "$0")/../.." && pwd)/build/src/cli/firn}
+firn() { "$FIRN" "$@"; }
+
+TEST_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/firn-test.XXXXXX")
+export FIRN_STORE=$TEST_ROOT/store
+STORE_REAL=$FIRN_STORE/nix/store
+STATE_REAL=$FIRN_STORE/nix/var/nix
+trap 'chmod -R u+w "$TEST_ROOT" 2>/dev/null; rm -rf "$TEST_ROOT"' EXIT
+cd "$TEST_ROOT"
+
+PASSED=0
+FAILED=0
+
+pass() { PASSED=$((PASSED + 1)); echo "ok - $1"; }
+fail() { FAILED=$((FAILED + 1)); echo "not ok - $1"; }
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+        local what=$1; shift
+        if "$@" >"$TEST_ROOT/.out" 2>&1; then pass "$what"; else fail "$what"; sed 's/^/    /' "$TEST_ROOT/.out"; fi
+}
+
+# expect_fail DESCRIPTION COMMAND...: passes when the command fails.
+expect_fail() {
+        local what=$1; shift
+        if "$@" >"$TEST_ROOT/.out" 2>&1; then fail "$what (succeeded)"; sed 's/^/    /' "$TEST_ROOT/.out"; else pass "$what"; fi
+}
+
+# expect_eq ACTUAL EXPECTED DESCRIPTION
+expect_eq() {
+        if [ "$1" = "$2" ]; then pass "$3"; else
+                fail "$3"
+                printf '    expected: %s\n    actual:   %s\n' "$2" "$1"
+        fi
+}
+
+# The real location of a logical store path.
+real() { printf '%s%s' "$FIRN_STORE" "$1"; }
+
+# Nix 2.8 as an oracle, on its own private store root (never the host's).
+have_nix() { command -v nix-store >/dev/null 2>&1; }
+nix_env() {
+        env HOME="$TEST_ROOT/nixhome" XDG_CACHE_HOME="$TEST_ROOT/nixhome/.cache" \
+                NIX_REMOTE="local?root=$TEST_ROOT/nixref" \
+                NIX_CONFIG=$'substituters =\nbuild-users-group =\nsandbox = false\nexperimental-features = nix-command\nfsync-metadata = false' \
+                "$@"
+}
+
+finish() {
+        echo "$PASSED passed, $FAILED failed"
+        [ "$FAILED" -eq 0 ]
+}
