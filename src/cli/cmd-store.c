@@ -108,6 +108,52 @@ static int store_cmd_add(Store *store, int argc, char **argv) {
         return 0;
 }
 
+/* ---- hash-path: the NAR hash of any path, like nix-hash ---- */
+
+static int store_cmd_hash_path(Store *store, int argc, char **argv) {
+        HashAlgo algo = HASH_SHA256;
+        HashFormat fmt = HASH_FORMAT_BASE16;
+        static const struct option opts[] = {
+                { "type", required_argument, NULL, 't' },
+                { "base32", no_argument, NULL, '3' },
+                { "base16", no_argument, NULL, '1' },
+                { "sri", no_argument, NULL, 's' },
+                {},
+        };
+        int c;
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0) {
+                switch (c) {
+                case 't':
+                        if (hash_algo_from_string(optarg, &algo) < 0) {
+                                log_error("unknown hash algorithm '%s'", optarg);
+                                return 1;
+                        }
+                        break;
+                case '3':
+                        fmt = HASH_FORMAT_BASE32;
+                        break;
+                case '1':
+                        fmt = HASH_FORMAT_BASE16;
+                        break;
+                case 's':
+                        fmt = HASH_FORMAT_SRI;
+                        break;
+                default:
+                        return 1;
+                }
+        }
+        for (int i = optind; i < argc; i++) {
+                Hash h;
+                char *error = NULL;
+                int r = nar_hash_path(AT_FDCWD, argv[i], algo, &h, NULL, &error);
+                if (r < 0)
+                        return report(r, error, argv[i]);
+                _cleanup_free_ char *s = hash_to_string(&h, fmt);
+                printf("%s\n", s);
+        }
+        return 0;
+}
+
 /* ---- dump and restore ---- */
 
 static int stdout_sink(void *userdata, const void *data, size_t len) {
@@ -119,17 +165,15 @@ static int store_cmd_dump(Store *store, int argc, char **argv) {
                 log_error("usage: firn store dump PATH > FILE.nar");
                 return 1;
         }
-        /* A store path is read from the store (under --store ROOT); any
-         * other path is dumped as it is, like nix-store --dump. */
-        _cleanup_free_ char *logical = NULL, *real = NULL;
+        /* A path in the logical store directory is read under --store ROOT;
+         * any other path is dumped as it is, like nix-store --dump. */
+        _cleanup_free_ char *real = NULL;
+        const char *root = store_choose_root(arg_store_root);
+        if (strncmp(argv[1], STORE_DIR_DEFAULT "/", strlen(STORE_DIR_DEFAULT) + 1) == 0 && asprintf(&real, "%s%s",
+                                                                                                     root, argv[1]) < 0)
+                return log_error_errno(-ENOMEM, "%m"), 1;
         char *error = NULL;
-        if (store_path_from_user(store, argv[1], &logical, &error) >= 0 && store_path_base(store, argv[1]))
-                real = store_real_path(store, argv[1]);
-        else
-                real = xstrdup(argv[1]);
-        free(error);
-        error = NULL;
-        int r = nar_dump_path(AT_FDCWD, real, stdout_sink, NULL, &error);
+        int r = nar_dump_path(AT_FDCWD, real ? real : argv[1], stdout_sink, NULL, &error);
         if (r < 0)
                 return report(r, error, argv[1]);
         return 0;
@@ -450,12 +494,14 @@ typedef struct StoreCommand {
         const char *name;
         int (*run)(Store *store, int argc, char **argv);
         const char *help;
+        bool no_store; /* works on plain files: run gets store == NULL */
 } StoreCommand;
 
 static const StoreCommand store_commands[] = {
         { "add", store_cmd_add, "add files or trees to the store" },
-        { "dump", store_cmd_dump, "write the NAR of a path to standard output" },
-        { "restore", store_cmd_restore, "unpack a NAR from standard input into a new directory" },
+        { "hash-path", store_cmd_hash_path, "print the NAR hash of paths (--type ALGO, --base32, --sri)", true },
+        { "dump", store_cmd_dump, "write the NAR of a path to standard output", true },
+        { "restore", store_cmd_restore, "unpack a NAR from standard input into a new directory", true },
         { "path-info", store_cmd_path_info, "show the metadata of valid paths (--json, --closure-size)" },
         { "query", store_cmd_query, "references, referrers, requisites, deriver, outputs of paths" },
         { "verify", store_cmd_verify, "check the store against its database (--check-contents, --repair)" },
@@ -485,7 +531,7 @@ int cmd_store(int argc, char **argv) {
                 return 1;
         }
         _cleanup_store_free_ Store *store = NULL;
-        if (cli_open_store(&store) < 0)
+        if (!cmd->no_store && cli_open_store(&store) < 0)
                 return 1;
         optind = 0; /* each subcommand parses its own argv with getopt */
         return cmd->run(store, argc - 1, argv + 1);
