@@ -10,6 +10,7 @@ static struct {
         int ready;
         unsigned long fail_at, kill_at;
         int trace;
+        int error;
         unsigned long step;
 } fault;
 
@@ -23,6 +24,9 @@ int fault_point(const char *what) {
                 fault.fail_at = env_number("FIRN_FAULT_AT");
                 fault.kill_at = env_number("FIRN_FAULT_KILL");
                 fault.trace = getenv("FIRN_FAULT_TRACE") != NULL;
+                fault.error = (int) env_number("FIRN_FAULT_ERRNO");
+                if (fault.error <= 0)
+                        fault.error = EIO;
                 fault.ready = 1;
         }
         if (!fault.fail_at && !fault.kill_at && !fault.trace)
@@ -33,6 +37,6 @@ int fault_point(const char *what) {
         if (step == fault.kill_at)
                 raise(SIGKILL);
         if (step == fault.fail_at)
-                return -EIO;
+                return -fault.error;
         return 0;
 }

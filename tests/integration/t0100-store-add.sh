@@ -142,6 +142,9 @@ for mode in AT KILL; do
         done 2>/dev/null # the shell's "Killed" notes
 done
 expect_eq "$bad" 0 "a fault or kill at any step leaves the old state or the new one"
+out=$(FIRN_FAULT_AT=$((steps / 2)) FIRN_FAULT_ERRNO=28 firn --store "$TEST_ROOT/enospc" store add big 2>&1)
+check "a full disk (ENOSPC) is reported" grep -q "No space left on device" <<<"$out"
+check "and leaves a consistent store" firn --store "$TEST_ROOT/enospc" store verify
 
 # ---- crash safety: kill -9 at random instants -------------------------------
 head -c 30000000 /dev/urandom >big/t1/large
