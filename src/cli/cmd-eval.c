@@ -11,6 +11,7 @@
 
 #include "attr-path.h"
 #include "cleanup.h"
+#include "cli-instantiate.h"
 #include "cli-store.h"
 #include "fileio.h"
 #include "path-util.h"
@@ -42,6 +43,9 @@ typedef struct Options {
         size_t n_include;
         const char *add_root;   /* --add-root: symlink name for the .drv */
         unsigned n_roots;
+        DrvCallback on_drv;     /* firn build: receives the derivations */
+        void *on_drv_userdata;
+        Store *store;           /* when given by the caller */
 } Options;
 
 static void push_str(const char ***arr, size_t *n, const char *s) {
@@ -199,6 +203,8 @@ static int print_drv(EvalState *st, Options *o, Store *store, Value *v) {
         Attr *on = eval_get_attr(v, symbol_intern_str("outputName"));
         if (on && eval_force_string(st, on->value, NULL, NULL, &output) < 0)
                 return EVAL_FAILED;
+        if (o->on_drv)
+                return o->on_drv(o->on_drv_userdata, drv_path, output) < 0 ? EVAL_FAILED : 0;
         const char *shown = drv_path;
         if (o->add_root) {
                 StrBuf name = STRBUF_INIT;
@@ -280,8 +286,8 @@ static int instantiate_value(EvalState *st, Options *o, Store *store, Value *v, 
         return 0;
 }
 
-static int run(int argc, char **argv, bool eval_mode) {
-        Options o = { .location = true, .eval = eval_mode };
+static int run_with(int argc, char **argv, bool eval_mode, Store *given_store, DrvCallback on_drv, void *userdata) {
+        Options o = { .location = true, .eval = eval_mode, .on_drv = on_drv, .on_drv_userdata = userdata };
         int r = parse_args(argc, argv, &o);
         if (r >= 0)
                 return r;
@@ -299,9 +305,9 @@ static int run(int argc, char **argv, bool eval_mode) {
                 eo.max_call_depth = (unsigned) strtoul(max_depth, NULL, 10);
         /* Only instantiation writes; --eval computes paths, as Nix's
          * read-only mode does. The store lives as long as the process. */
-        Store *store = NULL;
+        Store *store = given_store;
         if (!o.eval && !o.parse) {
-                if (cli_open_store(&store) < 0)
+                if (!store && cli_open_store(&store) < 0)
                         return 1;
                 eo.store = store_hooks_writable(store, eo.store_dir);
         } else
@@ -387,6 +393,14 @@ static int run(int argc, char **argv, bool eval_mode) {
         }
         fflush(stdout);
         return 0;
+}
+
+static int run(int argc, char **argv, bool eval_mode) {
+        return run_with(argc, argv, eval_mode, NULL, NULL, NULL);
+}
+
+int cli_instantiate(int argc, char **argv, Store *store, DrvCallback on_drv, void *userdata) {
+        return run_with(argc, argv, false, store, on_drv, userdata);
 }
 
 int cmd_instantiate(int argc, char **argv) {

@@ -6,3 +6,7 @@ int cmd_instantiate(int argc, char **argv);
 int cmd_builtins(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_build(int argc, char **argv);
+int cmd_log(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* firn: the command-line entry point. Parses the subcommand and hands over
  * to it; each subcommand lives in its own cmd-*.c file. */
 #include <errno.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -18,14 +19,19 @@ typedef struct Command {
         const char *name;
         int (*run)(int argc, char **argv);
         const char *help;
+        bool evaluates; /* needs the big stack (see ensure_big_stack) */
 } Command;
 
 static const Command commands[] = {
-        { "eval", cmd_eval, "evaluate a Nix expression and print its value" },
-        { "instantiate", cmd_instantiate, "nix-instantiate compatible evaluation" },
+        { "eval", cmd_eval, "evaluate a Nix expression and print its value", true },
+        { "instantiate", cmd_instantiate, "nix-instantiate compatible evaluation", true },
         { "builtins", cmd_builtins, "list the builtins with their documentation" },
+        { "build", cmd_build, "evaluate, instantiate and build; link ./result", true },
+        { "log", cmd_log, "print the stored build log of a derivation or output" },
         { "store", cmd_store, "add, dump, restore, query, verify, delete and collect store paths" },
         { "profile", cmd_profile, "list, switch and delete the generations of a profile" },
+        { "copy", cmd_copy, "copy closures to or from a binary cache (--to URL, --from URL)" },
+        { "key", cmd_key, "generate binary-cache signing keys" },
 };
 
 static void usage(FILE *f) {
@@ -55,8 +61,29 @@ static void ensure_big_stack(char **argv) {
         /* If exec fails we simply continue with the smaller stack. */
 }
 
+static const Command *find_command(const char *name) {
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                if (strcmp(name, commands[i].name) == 0)
+                        return &commands[i];
+        return NULL;
+}
+
+/* The command argv names, looking past a leading --store ROOT (before
+ * argv is rewritten, so a re-exec sees the original arguments). */
+static const Command *peek_command(int argc, char **argv) {
+        for (int i = 1; i < argc; i++) {
+                if (strcmp(argv[i], "--store") == 0)
+                        i++;
+                else if (strncmp(argv[i], "--store=", 8) != 0)
+                        return find_command(argv[i]);
+        }
+        return NULL;
+}
+
 int main(int argc, char **argv) {
-        ensure_big_stack(argv);
+        const Command *peeked = peek_command(argc, argv);
+        if (peeked && peeked->evaluates)
+                ensure_big_stack(argv);
         unsetenv("FIRN_STACK_RAISED");
         argc = cli_take_store_option(argc, argv);
         if (argc < 0)
@@ -73,10 +100,7 @@ int main(int argc, char **argv) {
                 printf("firn %s\n", FIRN_VERSION);
                 return 0;
         }
-        const Command *cmd = NULL;
-        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-                if (strcmp(argv[1], commands[i].name) == 0)
-                        cmd = &commands[i];
+        const Command *cmd = find_command(argv[1]);
         if (!cmd) {
                 fprintf(stderr, "firn: unknown command '%s'\n", argv[1]);
                 usage(stderr);

@@ -18,17 +18,13 @@
 #include "strv.h"
 #include "xalloc.h"
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 /* ---- canonicalisation ---------------------------------------------- */
+
+static int canonicalise_at(int dirfd, const char *name, int depth);
+
+static int canonicalise_child(int fd, const char *name, void *userdata) {
+        return canonicalise_at(fd, name, *(int *) userdata);
+}
 
 static int canonicalise_at(int dirfd, const char *name, int depth) {
         struct stat st;
@@ -53,19 +49,8 @@ static int canonicalise_at(int dirfd, const char *name, int depth) {
                 _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
-                int dfd = dup(fd);
-                DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-                if (!d) {
-                        if (dfd >= 0)
-                                close(dfd);
-                        return -errno;
-                }
-                int r = 0;
-                struct dirent *e;
-                while (r >= 0 && (e = readdir(d)))
-                        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-                                r = canonicalise_at(fd, e->d_name, depth + 1);
-                closedir(d);
+                int child_depth = depth + 1;
+                int r = dir_for_each(fd, canonicalise_child, &child_depth);
                 if (r < 0)
                         return r;
         }
@@ -86,7 +71,7 @@ int store_canonicalise(int dirfd, const char *path) {
 
 char *store_make_fixed_ca(FileIngestion method, const Hash *hash) {
         _cleanup_free_ char *h = hash_to_string(hash, HASH_FORMAT_BASE32);
-        return error_printf("fixed:%s%s:%s", method == FILE_INGESTION_RECURSIVE ? "r:" : "",
+        return xasprintf("fixed:%s%s:%s", method == FILE_INGESTION_RECURSIVE ? "r:" : "",
                             hash_algo_to_string(hash->algo), h);
 }
 
@@ -95,57 +80,14 @@ char *store_make_fixed_ca(FileIngestion method, const Hash *hash) {
 /* A fresh name for an object being written: protected by a temporary
  * root, ignored by everything but GC. */
 static int make_temp_name(Store *store, char **ret_name) {
-        char *name = error_printf(".tmp-firn-%d-%u", (int) getpid(), store->tmp_counter++);
-        _cleanup_free_ char *logical = error_printf("%s/%s", store->store_dir, name);
+        char *name = xasprintf(".tmp-firn-%d-%u", (int) getpid(), store->tmp_counter++);
+        _cleanup_free_ char *logical = xasprintf("%s/%s", store->store_dir, name);
         int r = store_add_temp_root(store, logical);
         if (r < 0) {
                 free(name);
                 return r;
         }
         *ret_name = name;
-        return 0;
-}
-
-/* Holds the lock of the store path path (HASH-NAME.lock in the store
- * directory). Returns the lock fd. */
-static int lock_store_path(Store *store, const char *base) {
-        _cleanup_free_ char *lock_name = error_printf("%s.lock", base);
-        return lock_file(store->store_fd, lock_name, LOCK_MODE_EXCLUSIVE, true);
-}
-
-static void unlock_store_path(Store *store, const char *base, int fd) {
-        /* Unlinking while locked is safe: a waiter that then gets the lock on
-         * the old inode, or anyone creating a new one, finds the path valid. */
-        _cleanup_free_ char *lock_name = error_printf("%s.lock", base);
-        unlinkat(store->store_fd, lock_name, 0);
-        close(fd);
-}
-
-/* Renames the canonicalised, not yet synced object tmp to path's name,
- * after syncing it, and registers info. Called with path's lock held and
- * path not valid. */
-static int install_object(Store *store, const char *tmp, PathInfo *info, char **ret_error) {
-        const char *base = store_path_base(store, info->path);
-        int r = rm_rf(store->store_fd, base, NULL); /* an invalid leftover */
-        if (r < 0) {
-                *ret_error = error_printf("removing invalid path '%s': %s", info->path, strerror(-r));
-                return r;
-        }
-        r = sync_tree(store->store_fd, tmp);
-        if (r >= 0)
-                r = rename_at(store->store_fd, tmp, store->store_fd, base, true);
-        if (r >= 0)
-                r = fd_sync(store->store_fd);
-        if (r < 0) {
-                *ret_error = error_printf("writing '%s': %s", info->path, strerror(-r));
-                return r;
-        }
-        r = store_register_paths(store, &info, 1, ret_error);
-        if (r < 0) {
-                /* Not valid, so not visible: leave no files either. */
-                rm_rf(store->store_fd, base, NULL);
-                return r;
-        }
         return 0;
 }
 
@@ -211,12 +153,12 @@ static int copy_via_nar(Store *store, const char *src, const char *tmp, NarFilte
         pthread_join(thread, NULL);
         close(fds[0]);
         if (rd < 0) {
-                *ret_error = dump_error ? dump_error : error_printf("adding '%s': %s", src, strerror(-rd));
+                *ret_error = dump_error ? dump_error : xasprintf("adding '%s': %s", src, strerror(-rd));
                 free(p.error);
                 return rd;
         }
         if (p.result < 0) {
-                *ret_error = p.error ? p.error : error_printf("adding '%s': %s", src, strerror(-p.result));
+                *ret_error = p.error ? p.error : xasprintf("adding '%s': %s", src, strerror(-p.result));
                 return p.result;
         }
         *ret_nar_hash = p.nar_sha256;
@@ -230,18 +172,18 @@ int store_add_from_path(Store *store, const char *src, const char *name, FileIng
                 struct stat st;
                 if (stat(src, &st) < 0) {
                         int r = -errno;
-                        *ret_error = error_printf("getting status of '%s': %s", src, strerror(-r));
+                        *ret_error = xasprintf("getting status of '%s': %s", src, strerror(-r));
                         return r;
                 }
                 if (!S_ISREG(st.st_mode)) {
-                        *ret_error = error_printf("'%s' is not a regular file (flat ingestion needs one)", src);
+                        *ret_error = xasprintf("'%s' is not a regular file (flat ingestion needs one)", src);
                         return -EINVAL;
                 }
         }
         _cleanup_free_ char *tmp = NULL;
         int r = make_temp_name(store, &tmp);
         if (r < 0) {
-                *ret_error = error_printf("adding a temporary root: %s", strerror(-r));
+                *ret_error = xasprintf("adding a temporary root: %s", strerror(-r));
                 return r;
         }
         Hash nar_hash;
@@ -264,39 +206,21 @@ int store_add_from_path(Store *store, const char *src, const char *name, FileIng
                 r = store_path_make_fixed_output(method, &content, name, NULL, 0, false, store->store_dir, &path,
                                                  ret_error);
         else
-                *ret_error = error_printf("hashing '%s': %s", src, strerror(-r));
+                *ret_error = xasprintf("hashing '%s': %s", src, strerror(-r));
         if (r >= 0) {
                 r = store_add_temp_root(store, path);
                 if (r < 0)
-                        *ret_error = error_printf("adding a temporary root: %s", strerror(-r));
+                        *ret_error = xasprintf("adding a temporary root: %s", strerror(-r));
         }
         if (r < 0) {
                 rm_rf(store->store_fd, tmp, NULL);
                 return r;
         }
-        const char *base = store_path_base(store, path);
-        int lock_fd = lock_store_path(store, base);
-        if (lock_fd < 0) {
-                rm_rf(store->store_fd, tmp, NULL);
-                *ret_error = error_printf("locking '%s': %s", path, strerror(-lock_fd));
-                return lock_fd;
-        }
-        r = store_is_valid(store, path);
-        if (r == 0) {
-                r = store_canonicalise(store->store_fd, tmp);
-                if (r < 0)
-                        *ret_error = error_printf("canonicalising '%s': %s", path, strerror(-r));
-                else {
-                        _cleanup_path_info_free_ PathInfo *info = path_info_new(path);
-                        info->nar_hash = nar_hash;
-                        info->nar_size = nar_size;
-                        info->ca = store_make_fixed_ca(method, &content);
-                        r = install_object(store, tmp, info, ret_error);
-                }
-        } else if (r < 0)
-                *ret_error = error_printf("querying '%s': %s", path, strerror(-r));
-        rm_rf(store->store_fd, tmp, NULL);
-        unlock_store_path(store, base, lock_fd);
+        _cleanup_path_info_free_ PathInfo *info = path_info_new(path);
+        info->nar_hash = nar_hash;
+        info->nar_size = nar_size;
+        info->ca = store_make_fixed_ca(method, &content);
+        r = store_install_restored(store, &tmp, &info, 1, ret_error);
         if (r < 0)
                 return r;
         *ret_path = TAKE_PTR(path);
@@ -332,7 +256,7 @@ int store_add_text(Store *store, const char *name, const void *data, size_t len,
                 return r;
         r = store_add_temp_root(store, path);
         if (r < 0) {
-                *ret_error = error_printf("adding a temporary root: %s", strerror(-r));
+                *ret_error = xasprintf("adding a temporary root: %s", strerror(-r));
                 return r;
         }
         r = store_is_valid(store, path);
@@ -340,39 +264,120 @@ int store_add_text(Store *store, const char *name, const void *data, size_t len,
                 *ret_path = TAKE_PTR(path);
                 return 0;
         }
-        const char *base = store_path_base(store, path);
-        int lock_fd = lock_store_path(store, base);
-        if (lock_fd < 0) {
-                *ret_error = error_printf("locking '%s': %s", path, strerror(-lock_fd));
-                return lock_fd;
-        }
         _cleanup_free_ char *tmp = NULL;
-        r = store_is_valid(store, path);
-        if (r == 0)
-                r = make_temp_name(store, &tmp);
-        if (r == 0) {
-                r = write_text_object(store, tmp, data, len);
-                _cleanup_path_info_free_ PathInfo *info = path_info_new(path);
-                char *hash_error = NULL;
-                if (r >= 0)
-                        r = nar_hash_path(store->store_fd, tmp, HASH_SHA256, &info->nar_hash, &info->nar_size,
-                                          &hash_error);
-                free(hash_error);
-                if (r < 0)
-                        *ret_error = error_printf("writing '%s': %s", path, strerror(-r));
-                else {
-                        _cleanup_free_ char *h = hash_to_string(&content, HASH_FORMAT_BASE32);
-                        info->ca = error_printf("text:sha256:%s", h);
-                        for (size_t i = 0; refs && refs[i]; i++)
-                                info->references = strv_push(info->references, refs[i]);
-                        r = install_object(store, tmp, info, ret_error);
-                }
+        r = make_temp_name(store, &tmp);
+        if (r < 0) {
+                *ret_error = xasprintf("adding a temporary root: %s", strerror(-r));
+                return r;
+        }
+        _cleanup_path_info_free_ PathInfo *info = path_info_new(path);
+        r = write_text_object(store, tmp, data, len);
+        char *hash_error = NULL;
+        if (r >= 0)
+                r = nar_hash_path(store->store_fd, tmp, HASH_SHA256, &info->nar_hash, &info->nar_size, &hash_error);
+        free(hash_error);
+        if (r < 0) {
+                *ret_error = xasprintf("writing '%s': %s", path, strerror(-r));
                 unlinkat(store->store_fd, tmp, 0);
-        } else if (r < 0)
-                *ret_error = error_printf("querying '%s': %s", path, strerror(-r));
-        unlock_store_path(store, base, lock_fd);
+                return r;
+        }
+        _cleanup_free_ char *h = hash_to_string(&content, HASH_FORMAT_BASE32);
+        info->ca = xasprintf("text:sha256:%s", h);
+        for (size_t i = 0; refs && refs[i]; i++)
+                info->references = strv_push(info->references, refs[i]);
+        r = store_install_restored(store, &tmp, &info, 1, ret_error);
         if (r < 0)
                 return r;
         *ret_path = TAKE_PTR(path);
         return 0;
+}
+
+/* ---- installing objects restored elsewhere (binary-cache.c) --------------- */
+
+static int compare_slots(const void *a, const void *b, void *userdata) {
+        PathInfo *const *infos = userdata;
+        return strcmp(infos[*(const size_t *) a]->path, infos[*(const size_t *) b]->path);
+}
+
+int store_install_restored(Store *store, char *const *tmp_names, PathInfo *const *infos, size_t n,
+                           char **ret_error) {
+        /* Locks are taken in path order, so two batches cannot deadlock. */
+        _cleanup_free_ PathInfo **sorted = xcalloc(n ? n : 1, sizeof(PathInfo *));
+        _cleanup_free_ size_t *slot = xcalloc(n ? n : 1, sizeof(size_t));
+        _cleanup_free_ int *lock_fds = xcalloc(n ? n : 1, sizeof(int));
+        _cleanup_free_ bool *renamed = xcalloc(n ? n : 1, sizeof(bool));
+        _cleanup_free_ PathInfo **todo = xcalloc(n ? n : 1, sizeof(PathInfo *));
+        size_t n_locked = 0, n_todo = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++)
+                slot[i] = i;
+        qsort_r(slot, n, sizeof(size_t), compare_slots, (void *) infos);
+        for (size_t i = 0; i < n; i++)
+                sorted[i] = infos[slot[i]];
+
+        for (; n_locked < n; n_locked++) {
+                const char *base = store_path_base(store, sorted[n_locked]->path);
+                if (!base) {
+                        *ret_error = xasprintf("'%s' is not a store path", sorted[n_locked]->path);
+                        r = -EINVAL;
+                        break;
+                }
+                int fd = store_lock_path(store, sorted[n_locked]->path);
+                if (fd < 0) {
+                        *ret_error = xasprintf("locking '%s': %s", sorted[n_locked]->path, strerror(-fd));
+                        r = fd;
+                        break;
+                }
+                lock_fds[n_locked] = fd;
+        }
+
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                PathInfo *info = sorted[i];
+                const char *tmp = tmp_names[slot[i]];
+                const char *base = store_path_base(store, info->path);
+                r = store_is_valid(store, info->path);
+                if (r > 0) { /* someone else installed it meanwhile */
+                        r = 0;
+                        continue;
+                }
+                if (r < 0) {
+                        *ret_error = xasprintf("querying '%s': %s", info->path, strerror(-r));
+                        break;
+                }
+                r = store_canonicalise(store->store_fd, tmp);
+                if (r < 0) {
+                        *ret_error = xasprintf("canonicalising '%s': %s", info->path, strerror(-r));
+                        break;
+                }
+                r = rm_rf(store->store_fd, base, NULL); /* an invalid leftover */
+                if (r >= 0)
+                        r = sync_tree(store->store_fd, tmp);
+                if (r >= 0)
+                        r = rename_at(store->store_fd, tmp, store->store_fd, base, true);
+                if (r < 0) {
+                        *ret_error = xasprintf("writing '%s': %s", info->path, strerror(-r));
+                        break;
+                }
+                renamed[i] = true;
+                todo[n_todo++] = info;
+        }
+        if (r >= 0 && n_todo > 0) {
+                r = fd_sync(store->store_fd);
+                if (r < 0)
+                        *ret_error = xasprintf("syncing the store directory: %s", strerror(-r));
+        }
+        if (r >= 0 && n_todo > 0)
+                r = store_register_paths(store, todo, n_todo, ret_error);
+
+        if (r < 0)
+                /* Nothing of the batch became valid: leave no files either. */
+                for (size_t i = 0; i < n; i++)
+                        if (renamed[i])
+                                rm_rf(store->store_fd, store_path_base(store, sorted[i]->path), NULL);
+        for (size_t i = 0; i < n; i++)
+                rm_rf(store->store_fd, tmp_names[i], NULL);
+        for (size_t i = n_locked; i > 0; i--)
+                store_unlock_path(store, sorted[i - 1]->path, lock_fds[i - 1]);
+        return r < 0 ? r : 0;
 }

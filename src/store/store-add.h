@@ -42,3 +42,19 @@ int store_add_text(Store *store, const char *name, const void *data, size_t len,
 
 /* The ca field for a fixed-output path: "fixed:[r:]ALGO:NIX32". */
 char *store_make_fixed_ca(FileIngestion method, const Hash *hash);
+
+typedef struct PathInfo PathInfo; /* store-db.h */
+
+/* Installs n objects that were written (e.g. by nar_restore) under the
+ * temporary names tmp_names (in the store directory, protected by temporary
+ * roots) as the paths infos[i]->path (n distinct paths), all or nothing:
+ * locks every path
+ * (in path order), then for each one not valid yet canonicalises, syncs and
+ * renames it into place, and registers them all in one transaction (so
+ * their references must be valid or among infos). A path that is valid
+ * already keeps its object. On failure nothing of the batch becomes valid
+ * and the objects renamed are removed again. Success or failure, no
+ * temporary name remains afterwards. The caller has checked the contents
+ * against infos (NAR hash and size). */
+int store_install_restored(Store *store, char *const *tmp_names, PathInfo *const *infos, size_t n,
+                           char **ret_error);

@@ -583,3 +583,155 @@ int store_update_path_hash(Store *store, const char *path, const Hash *nar_hash,
         bind_text(st, 3, path);
         return sqlite_errno(sqlite3_step(st));
 }
+
+/* ---- bulk operations for garbage collection ---- */
+
+void store_graph_done(StoreGraph *g) {
+        strv_free(g->paths);
+        for (size_t i = 0; g->derivers && i < g->n; i++)
+                free(g->derivers[i]);
+        free(g->derivers);
+        free(g->nar_sizes);
+        free(g->ref_from);
+        free(g->ref_to);
+        *g = (StoreGraph) { 0 };
+}
+
+/* The index of id in the ascending ids, or SIZE_MAX. */
+static size_t id_index(const int64_t *ids, size_t n, int64_t id) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (ids[mid] < id)
+                        lo = mid + 1;
+                else if (ids[mid] > id)
+                        hi = mid;
+                else
+                        return mid;
+        }
+        return SIZE_MAX;
+}
+
+static int query_graph_in_transaction(Store *store, StoreGraph *g) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r = prepare(store, "select id, path, deriver, narSize from ValidPaths order by id", &st);
+        if (r < 0)
+                return r;
+        _cleanup_free_ int64_t *ids = NULL;
+        size_t cap = 0;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (g->n + 1 >= cap) {
+                        cap = cap ? cap * 2 : 1024;
+                        ids = xrealloc(ids, cap * sizeof(*ids));
+                        g->paths = xrealloc(g->paths, (cap + 1) * sizeof(char *));
+                        g->derivers = xrealloc(g->derivers, cap * sizeof(char *));
+                        g->nar_sizes = xrealloc(g->nar_sizes, cap * sizeof(uint64_t));
+                }
+                const char *deriver = column_text(st, 2);
+                ids[g->n] = sqlite3_column_int64(st, 0);
+                g->paths[g->n] = xstrdup(column_text(st, 1));
+                g->derivers[g->n] = deriver && *deriver ? xstrdup(deriver) : NULL;
+                g->nar_sizes[g->n] = (uint64_t) sqlite3_column_int64(st, 3);
+                g->n++;
+                g->paths[g->n] = NULL;
+        }
+        if (rc != SQLITE_DONE)
+                return sqlite_errno(rc);
+
+        _cleanup_stmt_ sqlite3_stmt *refs = NULL;
+        r = prepare(store, "select referrer, reference from Refs where referrer != reference", &refs);
+        if (r < 0)
+                return r;
+        cap = 0;
+        while ((rc = sqlite3_step(refs)) == SQLITE_ROW) {
+                size_t from = id_index(ids, g->n, sqlite3_column_int64(refs, 0));
+                size_t to = id_index(ids, g->n, sqlite3_column_int64(refs, 1));
+                if (from == SIZE_MAX || to == SIZE_MAX)
+                        return -EBADMSG; /* the foreign keys forbid this */
+                if (g->n_refs == cap) {
+                        cap = cap ? cap * 2 : 4096;
+                        g->ref_from = xrealloc(g->ref_from, cap * sizeof(size_t));
+                        g->ref_to = xrealloc(g->ref_to, cap * sizeof(size_t));
+                }
+                g->ref_from[g->n_refs] = from;
+                g->ref_to[g->n_refs] = to;
+                g->n_refs++;
+        }
+        return rc == SQLITE_DONE ? 0 : sqlite_errno(rc);
+}
+
+int store_query_graph(Store *store, StoreGraph *ret) {
+        /* One read transaction: both queries see the same snapshot. */
+        StoreGraph g = { 0 };
+        int r = exec(store, "begin;");
+        if (r < 0)
+                return r;
+        r = query_graph_in_transaction(store, &g);
+        exec(store, r < 0 ? "rollback;" : "commit;");
+        if (r < 0) {
+                store_graph_done(&g);
+                return r;
+        }
+        *ret = g;
+        return 0;
+}
+
+static int invalidate_in_transaction(Store *store, char *const *paths, size_t n, bool *ret_invalidated) {
+        _cleanup_stmt_ sqlite3_stmt *id_st = NULL, *ref_st = NULL, *del_st = NULL;
+        int r = prepare(store, "select id from ValidPaths where path = ?", &id_st);
+        if (r >= 0)
+                r = prepare(store, "select 1 from Refs where reference = ?1 and referrer != ?1 limit 1", &ref_st);
+        if (r >= 0)
+                r = prepare(store, "delete from ValidPaths where id = ?", &del_st);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                sqlite3_reset(id_st);
+                bind_text(id_st, 1, paths[i]);
+                int rc = sqlite3_step(id_st);
+                if (rc == SQLITE_DONE) { /* not valid: nothing to do */
+                        if (ret_invalidated)
+                                ret_invalidated[i] = true;
+                        continue;
+                }
+                if (rc != SQLITE_ROW)
+                        return sqlite_errno(rc);
+                int64_t id = sqlite3_column_int64(id_st, 0);
+                sqlite3_reset(ref_st);
+                sqlite3_bind_int64(ref_st, 1, id);
+                rc = sqlite3_step(ref_st);
+                if (rc == SQLITE_ROW) { /* still referred to: keep it */
+                        if (ret_invalidated)
+                                ret_invalidated[i] = false;
+                        continue;
+                }
+                if (rc != SQLITE_DONE)
+                        return sqlite_errno(rc);
+                sqlite3_reset(del_st);
+                sqlite3_bind_int64(del_st, 1, id);
+                r = sqlite_errno(sqlite3_step(del_st));
+                if (r < 0)
+                        return r;
+                if (ret_invalidated)
+                        ret_invalidated[i] = true;
+        }
+        return 0;
+}
+
+int store_invalidate_paths(Store *store, char *const *paths, size_t n, bool *ret_invalidated, char **ret_error) {
+        int r = exec(store, "begin immediate;");
+        if (r < 0) {
+                *ret_error = db_error(store, "cannot start a transaction");
+                return r;
+        }
+        r = invalidate_in_transaction(store, paths, n, ret_invalidated);
+        if (r >= 0)
+                r = commit(store);
+        if (r < 0) {
+                if (!*ret_error)
+                        *ret_error = db_error(store, "cannot invalidate paths");
+                exec(store, "rollback;");
+        }
+        return r;
+}

@@ -84,3 +84,31 @@ int store_update_path_hash(Store *store, const char *path, const Hash *nar_hash,
 /* "sha256:HEX" as ValidPaths.hash stores it, and back. */
 char *store_db_format_hash(const Hash *h);
 int store_db_parse_hash(const char *s, Hash *ret);
+
+/* --- bulk operations for garbage collection (store-gc.c) --------------- */
+
+/* The whole reference graph, read in one snapshot (two queries): every
+ * valid path with its deriver and NAR size, and every reference as a pair
+ * of indexes into paths. */
+typedef struct StoreGraph {
+        size_t n;
+        char **paths;         /* n logical paths, in ValidPaths.id order (a strv) */
+        char **derivers;      /* n entries, NULL where unknown (not a strv) */
+        uint64_t *nar_sizes;  /* n entries */
+        size_t n_refs;
+        size_t *ref_from;     /* n_refs referrer indexes */
+        size_t *ref_to;       /* n_refs reference indexes; self-references left out */
+} StoreGraph;
+
+int store_query_graph(Store *store, StoreGraph *ret);
+/* Frees what graph holds and zeroes it. */
+void store_graph_done(StoreGraph *graph);
+
+/* Removes paths from the database in one transaction, in the order given
+ * (referrers before their references). A path that another valid path
+ * (not removed before it in this call) still refers to is kept:
+ * ret_invalidated[i] (n entries, may be NULL) says false for it, and true
+ * for a path removed or not valid to begin with. On failure nothing is
+ * removed. The caller removes the files of the invalidated paths
+ * afterwards. */
+int store_invalidate_paths(Store *store, char *const *paths, size_t n, bool *ret_invalidated, char **ret_error);

@@ -22,7 +22,7 @@ typedef struct Optimiser {
         Store *store;
         int links_fd;
         OptimiseStats stats;
-        char *error;
+        int depth; /* of the directory being walked */
 } Optimiser;
 
 /* Puts a canonical mtime back on a directory whose entry was replaced. */
@@ -73,6 +73,13 @@ static int optimise_file(Optimiser *o, int dirfd, const char *name, const struct
         return 0;
 }
 
+static int optimise_tree(Optimiser *o, int dirfd, const char *name, int depth);
+
+static int optimise_child(int fd, const char *name, void *userdata) {
+        Optimiser *o = userdata;
+        return optimise_tree(o, fd, name, o->depth);
+}
+
 static int optimise_tree(Optimiser *o, int dirfd, const char *name, int depth) {
         struct stat st;
         if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -86,19 +93,9 @@ static int optimise_tree(Optimiser *o, int dirfd, const char *name, int depth) {
         _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
-        int dfd = dup(fd);
-        DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
-        if (!d) {
-                if (dfd >= 0)
-                        close(dfd);
-                return -errno;
-        }
-        int r = 0;
-        struct dirent *e;
-        while (r >= 0 && (e = readdir(d)))
-                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-                        r = optimise_tree(o, fd, e->d_name, depth + 1);
-        closedir(d);
+        o->depth = depth + 1;
+        int r = dir_for_each(fd, optimise_child, o);
+        o->depth = depth;
         return r;
 }
 

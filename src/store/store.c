@@ -8,6 +8,7 @@
 
 #include "base32.h"
 #include "cleanup.h"
+#include "derivation.h"
 #include "fileio.h"
 #include "lock.h"
 #include "path-util.h"
@@ -23,16 +24,6 @@ const char *store_choose_root(const char *root_arg) {
         return env && *env ? env : "";
 }
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 /* The state directories every store has; created on open. */
 static const char *const state_subdirs[] = {
         "db", "gcroots/auto", "profiles", "temproots",
@@ -42,7 +33,7 @@ int store_open(const char *root, Store **ret, char **ret_error) {
         if (!root)
                 root = "";
         if (*root && *root != '/') {
-                *ret_error = error_printf("store root '%s' is not an absolute path", root);
+                *ret_error = xasprintf("store root '%s' is not an absolute path", root);
                 return -EINVAL;
         }
         Store *s = xcalloc(1, sizeof(*s));
@@ -62,25 +53,25 @@ int store_open(const char *root, Store **ret, char **ret_error) {
 
         int r = mkdir_p(AT_FDCWD, s->real_store_dir, 0755);
         if (r < 0) {
-                *ret_error = error_printf("creating the store directory '%s': %s", s->real_store_dir, strerror(-r));
+                *ret_error = xasprintf("creating the store directory '%s': %s", s->real_store_dir, strerror(-r));
                 goto fail;
         }
         r = mkdir_p(AT_FDCWD, s->state_dir, 0755);
         if (r < 0) {
-                *ret_error = error_printf("creating the state directory '%s': %s", s->state_dir, strerror(-r));
+                *ret_error = xasprintf("creating the state directory '%s': %s", s->state_dir, strerror(-r));
                 goto fail;
         }
         s->store_fd = open(s->real_store_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         s->state_fd = open(s->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (s->store_fd < 0 || s->state_fd < 0) {
                 r = -errno;
-                *ret_error = error_printf("opening the store under '%s': %s", *root ? root : "/", strerror(-r));
+                *ret_error = xasprintf("opening the store under '%s': %s", *root ? root : "/", strerror(-r));
                 goto fail;
         }
         for (size_t i = 0; i < ELEMENTSOF(state_subdirs); i++) {
                 r = mkdir_p(s->state_fd, state_subdirs[i], 0755);
                 if (r < 0) {
-                        *ret_error = error_printf("creating '%s/%s': %s", s->state_dir, state_subdirs[i],
+                        *ret_error = xasprintf("creating '%s/%s': %s", s->state_dir, state_subdirs[i],
                                                   strerror(-r));
                         goto fail;
                 }
@@ -164,7 +155,7 @@ int store_path_from_user(const Store *store, const char *arg, char **ret_path, c
                 _cleanup_free_ char *cwd = getcwd(NULL, 0);
                 if (!cwd)
                         return -errno;
-                cur = error_printf("%s/%s", cwd, arg);
+                cur = xasprintf("%s/%s", cwd, arg);
         }
         /* Follow a bounded chain of symlinks (./result → profile → store). */
         for (int hops = 0; hops < 40; hops++) {
@@ -183,12 +174,12 @@ int store_path_from_user(const Store *store, const char *arg, char **ret_path, c
                         cur = TAKE_PTR(target);
                 } else {
                         char *slash = strrchr(cur, '/');
-                        char *next = error_printf("%.*s/%s", (int) (slash - cur), cur, target);
+                        char *next = xasprintf("%.*s/%s", (int) (slash - cur), cur, target);
                         free(cur);
                         cur = next;
                 }
         }
-        *ret_error = error_printf("path '%s' is not in the Nix store", arg);
+        *ret_error = xasprintf("path '%s' is not in the Nix store", arg);
         return -EINVAL;
 }
 
@@ -223,6 +214,55 @@ int store_add_indirect_root(Store *store, const char *link) {
         Hash h;
         hash_buffer(HASH_SHA1, abs, strlen(abs), &h);
         _cleanup_free_ char *name = hash_to_string(&h, HASH_FORMAT_BASE32);
-        _cleanup_free_ char *root = error_printf("gcroots/auto/%s", name);
+        _cleanup_free_ char *root = xasprintf("gcroots/auto/%s", name);
         return symlink_atomic(abs, store->state_fd, root);
+}
+
+int store_read_derivation(Store *store, const char *drv_path, Derivation **ret, char **ret_error) {
+        const char *base = store_path_base(store, drv_path);
+        size_t ext = strlen(DRV_EXTENSION);
+        if (!base || strlen(base) <= STORE_PATH_HASH_CHARS + 1 + ext ||
+            strcmp(base + strlen(base) - ext, DRV_EXTENSION) != 0) {
+                *ret_error = xasprintf("'%s' is not the path of a derivation", drv_path);
+                return -EINVAL;
+        }
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = read_file(store->store_fd, base, DRV_MAX_SIZE, &text, &len);
+        if (r < 0) {
+                *ret_error = xasprintf("reading derivation '%s': %s", drv_path, strerror(-r));
+                return r;
+        }
+        _cleanup_free_ char *name = xstrndup(base + STORE_PATH_HASH_CHARS + 1,
+                                             strlen(base) - STORE_PATH_HASH_CHARS - 1 - ext);
+        char *error = NULL;
+        r = drv_parse(text, len, name, ret, &error);
+        if (r < 0) {
+                *ret_error = xasprintf("derivation '%s' is malformed: %s", drv_path, error ? error : "");
+                free(error);
+        }
+        return r;
+}
+
+char *store_log_dir(const Store *store) {
+        return xasprintf("%s/nix/var/log/nix", store->root);
+}
+
+int store_lock_path(Store *store, const char *path) {
+        const char *base = store_path_base(store, path);
+        if (!base)
+                return -EINVAL;
+        _cleanup_free_ char *lock_name = xasprintf("%s.lock", base);
+        return lock_file(store->store_fd, lock_name, LOCK_MODE_EXCLUSIVE, true);
+}
+
+void store_unlock_path(Store *store, const char *path, int fd) {
+        /* Unlinking while locked is safe: a waiter that then gets the lock on
+         * the old inode, or anyone creating a new one, finds the path valid. */
+        const char *base = store_path_base(store, path);
+        if (base) {
+                _cleanup_free_ char *lock_name = xasprintf("%s.lock", base);
+                unlinkat(store->store_fd, lock_name, 0);
+        }
+        close(fd);
 }

@@ -95,3 +95,20 @@ int store_add_temp_root(Store *store, const char *path);
  * them. While link exists and leads into the store, its target stays
  * alive; when it disappears, GC drops the auto/ entry. */
 int store_add_indirect_root(Store *store, const char *link);
+
+/* Reads and parses the .drv at the logical path drv_path. Returns 0 and a
+ * new Derivation (named after the file, without ".drv"), or a negative
+ * errno with a message. */
+typedef struct Derivation Derivation;
+int store_read_derivation(Store *store, const char *drv_path, Derivation **ret, char **ret_error);
+
+/* The real directory of build logs: ROOT/nix/var/log/nix. Malloc'ed. */
+char *store_log_dir(const Store *store);
+
+/* Locks the store path path (HASH-NAME.lock in the store directory),
+ * waiting for another holder. Whoever holds it may create the path; after
+ * getting it, check whether the path became valid meanwhile. Returns the
+ * lock's fd. */
+int store_lock_path(Store *store, const char *path);
+/* Releases it (removing the lock file). */
+void store_unlock_path(Store *store, const char *path, int fd);

@@ -48,6 +48,24 @@ ssize_t fd_read_full(int fd, void *buf, size_t len) {
         return (ssize_t) got;
 }
 
+int dir_for_each(int fd, int (*fn)(int fd, const char *name, void *userdata), void *userdata) {
+        int dfd = dup(fd);
+        if (dfd < 0)
+                return -errno;
+        DIR *d = fdopendir(dfd);
+        if (!d) {
+                close(dfd);
+                return -errno;
+        }
+        int r = 0;
+        struct dirent *e;
+        while (r >= 0 && (e = readdir(d)))
+                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                        r = fn(fd, e->d_name, userdata);
+        closedir(d);
+        return r;
+}
+
 int fd_sync(int fd) {
         int r = fault_point("fsync");
         if (r < 0)
@@ -76,6 +94,17 @@ int sync_parent_dir(int dirfd, const char *path) {
         return fd_sync(fd);
 }
 
+static int sync_tree_fd(int fd, int depth);
+
+static int sync_entry(int fd, const char *name, void *userdata) {
+        int cfd = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (cfd < 0)
+                return errno == ELOOP ? 0 : -errno; /* a symlink: nothing to sync */
+        int r = sync_tree_fd(cfd, *(int *) userdata + 1);
+        close(cfd);
+        return r;
+}
+
 static int sync_tree_fd(int fd, int depth) {
         struct stat st;
         if (fstat(fd, &st) < 0)
@@ -83,30 +112,7 @@ static int sync_tree_fd(int fd, int depth) {
         if (S_ISDIR(st.st_mode)) {
                 if (depth > 4096)
                         return -ELOOP;
-                int dfd = dup(fd);
-                if (dfd < 0)
-                        return -errno;
-                DIR *d = fdopendir(dfd);
-                if (!d) {
-                        close(dfd);
-                        return -errno;
-                }
-                int r = 0;
-                struct dirent *e;
-                while (r >= 0 && (e = readdir(d))) {
-                        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                                continue;
-                        if (e->d_type == DT_LNK)
-                                continue;
-                        int cfd = openat(fd, e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-                        if (cfd < 0) {
-                                r = errno == ELOOP ? 0 : -errno;
-                                continue;
-                        }
-                        r = sync_tree_fd(cfd, depth + 1);
-                        close(cfd);
-                }
-                closedir(d);
+                int r = dir_for_each(fd, sync_entry, &depth);
                 if (r < 0)
                         return r;
         } else if (!S_ISREG(st.st_mode))
@@ -214,7 +220,17 @@ int mkdir_p(int dirfd, const char *path, mode_t mode) {
         return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-static int rm_rf_children(int fd, int depth, unsigned long long *freed);
+typedef struct RmRf {
+        int depth;
+        unsigned long long *freed;
+} RmRf;
+
+static int rm_rf_entry(int dirfd, const char *name, int depth, unsigned long long *freed);
+
+static int rm_rf_child(int fd, const char *name, void *userdata) {
+        RmRf *ctx = userdata;
+        return rm_rf_entry(fd, name, ctx->depth, ctx->freed);
+}
 
 static int rm_rf_entry(int dirfd, const char *name, int depth, unsigned long long *freed) {
         struct stat st;
@@ -228,7 +244,7 @@ static int rm_rf_entry(int dirfd, const char *name, int depth, unsigned long lon
                 _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (fd < 0)
                         return -errno;
-                int r = rm_rf_children(fd, depth + 1, freed);
+                int r = dir_for_each(fd, rm_rf_child, &(RmRf) { depth + 1, freed });
                 if (r < 0)
                         return r;
                 r = unlink_at(dirfd, name, AT_REMOVEDIR);
@@ -240,26 +256,6 @@ static int rm_rf_entry(int dirfd, const char *name, int depth, unsigned long lon
         if (freed && S_ISREG(st.st_mode) && st.st_nlink == 1)
                 *freed += (unsigned long long) st.st_blocks * 512;
         return 0;
-}
-
-static int rm_rf_children(int fd, int depth, unsigned long long *freed) {
-        int dfd = dup(fd);
-        if (dfd < 0)
-                return -errno;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
-        int r = 0;
-        struct dirent *e;
-        while (r >= 0 && (e = readdir(d))) {
-                if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                        continue;
-                r = rm_rf_entry(fd, e->d_name, depth, freed);
-        }
-        closedir(d);
-        return r;
 }
 
 int rm_rf(int dirfd, const char *path, unsigned long long *ret_freed) {

@@ -58,3 +58,8 @@ int read_file(int dirfd, const char *path, size_t max_size, char **ret_data, siz
 
 /* The target of a symlink, malloc'ed. */
 int read_link(int dirfd, const char *path, char **ret_target);
+
+/* Calls fn(fd, name, userdata) for each entry (but "." and "..") of the
+ * directory open as fd, in readdir order, until fn returns < 0, which is
+ * then returned. */
+int dir_for_each(int fd, int (*fn)(int fd, const char *name, void *userdata), void *userdata);

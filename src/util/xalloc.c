@@ -1,5 +1,6 @@
 #include "xalloc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,4 +31,13 @@ char *xstrdup(const char *s) {
 
 char *xstrndup(const char *s, size_t n) {
         return check(strndup(s, n));
+}
+
+char *xasprintf(const char *fmt, ...) {
+        va_list ap;
+        char *s = NULL;
+        va_start(ap, fmt);
+        int n = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        return check(n < 0 ? NULL : s);
 }

@@ -1,0 +1,28 @@
+/* Builders implemented inside firn (derivations with builder
+ * "builtin:NAME"), run in the build process instead of a sandbox, as Nix
+ * runs builtin:fetchurl and builtin:buildenv. Later issues add more
+ * (unpacking .debs, initrds, disk images) by adding rows to the registry
+ * in builtin-builders.c. */
+#pragma once
+
+#include "derivation.h"
+#include "store.h"
+
+typedef struct BuiltinContext {
+        Store *store;
+        const Derivation *drv;
+        const char *drv_path;
+        /* For each output of drv (same order): the host directory entry to
+         * create it at (it does not exist yet). */
+        char **output_dirs;
+        int log_fd;        /* messages for the build log */
+} BuiltinContext;
+
+typedef int (*BuiltinBuilderFn)(const BuiltinContext *ctx, char **ret_error);
+
+/* The builder for "builtin:NAME", or NULL. */
+BuiltinBuilderFn builtin_builder_find(const char *builder);
+
+/* The path a builtin writes output `name` to (NULL if drv has no such
+ * output). */
+const char *builtin_output_dir(const BuiltinContext *ctx, const char *name);
