@@ -19,6 +19,7 @@
 #include "store-db.h"
 #include "strbuf.h"
 #include "strv.h"
+#include "substitute.h"
 #include "xalloc.h"
 
 typedef enum NodeState {
@@ -33,6 +34,7 @@ typedef struct Node {
         char *drv_path;
         Derivation *drv;
         NodeState state;
+        bool needed;         /* reachable from a target through nodes not done */
         size_t n_pending;    /* input derivations not done yet */
         size_t *dependents;  /* nodes that have this one as input */
         size_t n_dependents;
@@ -233,7 +235,7 @@ static void add_failure(Graph *g, const char *drv_path, char *message) {
 static void fail_dependents(Graph *g, Node *node) {
         for (size_t i = 0; i < node->n_dependents; i++) {
                 Node *d = &g->nodes[node->dependents[i]];
-                if (d->state == NODE_FAILED || d->state == NODE_DONE)
+                if (!d->needed || d->state == NODE_FAILED || d->state == NODE_DONE)
                         continue;
                 d->state = NODE_FAILED;
                 add_failure(g, d->drv_path,
@@ -256,7 +258,7 @@ static void finish_build(Graph *g, Node *node, int status) {
                 progress_event(g, "done", node);
                 for (size_t i = 0; i < node->n_dependents; i++) {
                         Node *d = &g->nodes[node->dependents[i]];
-                        if (d->state == NODE_WAITING && --d->n_pending == 0)
+                        if (d->needed && d->state == NODE_WAITING && --d->n_pending == 0)
                                 d->state = NODE_READY;
                 }
         } else {
@@ -338,6 +340,42 @@ static void poll_builds(Graph *g) {
         free(owners);
 }
 
+/* Marks what must be built to make idx done: idx itself, unless it is done
+ * or a cache has all its outputs (then it is fetched and its inputs are not
+ * needed), and, recursively, its inputs. */
+static int mark_needed(Graph *g, Substituter *subst, size_t idx) {
+        Node *node = &g->nodes[idx];
+        if (node->needed || node->state == NODE_DONE)
+                return 0;
+        if (substituter_enabled(subst)) {
+                _cleanup_strv_free_ char **outs = NULL;
+                for (size_t i = 0; i < node->drv->n_outputs; i++)
+                        outs = strv_push(outs, node->drv->outputs[i].path);
+                char *warning = NULL;
+                int r = substituter_fetch(subst, g->store, outs, &warning);
+                if (warning && g->settings->progress)
+                        fprintf(g->settings->progress, "warning: %s\n", warning);
+                free(warning);
+                if (r < 0)
+                        return r;
+                if (r > 0) {
+                        node->state = NODE_DONE;
+                        g->results->substituted++;
+                        return 0;
+                }
+        }
+        node->needed = true;
+        for (size_t i = 0; i < node->drv->n_inputs; i++) {
+                ssize_t d = find_node(g, node->drv->inputs[i].path);
+                if (d >= 0) {
+                        int r = mark_needed(g, subst, (size_t) d);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
 static unsigned cpu_count(void) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         return n > 0 ? (unsigned) n : 1;
@@ -353,15 +391,18 @@ int build_realise(Store *store, const BuildSettings *settings_in, const DerivedP
         *ret = (BuildResults) { 0 };
         Graph g = { .store = store, .settings = &settings, .results = ret };
         int r = 0;
+        _cleanup_free_ size_t *target_nodes = xcalloc(n_targets ? n_targets : 1, sizeof(size_t));
         for (size_t i = 0; r >= 0 && i < n_targets; i++) {
                 r = store_add_temp_root(store, targets[i].drv_path);
                 if (r >= 0) {
                         ssize_t idx = load_node(&g, targets[i].drv_path, 0, ret_error);
                         if (idx < 0)
                                 r = (int) idx;
+                        else
+                                target_nodes[i] = (size_t) idx;
                 }
         }
-        /* Classify: valid nodes are done; the rest wait for their inputs. */
+        /* Valid nodes are done. */
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 int v = node_valid(&g, &g.nodes[i]);
                 if (v < 0)
@@ -369,16 +410,24 @@ int build_realise(Store *store, const BuildSettings *settings_in, const DerivedP
                 else if (v > 0) {
                         g.nodes[i].state = NODE_DONE;
                         ret->already_valid++;
-                } else
-                        g.total_to_build++;
+                }
         }
+        /* What the caches have is fetched; the rest is needed. */
+        Substituter *subst = NULL;
+        if (r >= 0)
+                r = substituter_new(settings.conf, &subst, ret_error);
+        for (size_t i = 0; r >= 0 && i < n_targets; i++)
+                r = mark_needed(&g, subst, target_nodes[i]);
+        substituter_free(subst);
+        /* Needed nodes wait for their needed inputs. */
         for (size_t i = 0; r >= 0 && i < g.n; i++) {
                 Node *node = &g.nodes[i];
-                if (node->state == NODE_DONE)
+                if (!node->needed)
                         continue;
+                g.total_to_build++;
                 for (size_t k = 0; k < node->drv->n_inputs; k++) {
                         ssize_t d = find_node(&g, node->drv->inputs[k].path);
-                        if (d >= 0 && g.nodes[d].state != NODE_DONE)
+                        if (d >= 0 && g.nodes[d].needed)
                                 node->n_pending++;
                 }
                 node->state = node->n_pending ? NODE_WAITING : NODE_READY;
