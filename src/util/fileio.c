@@ -197,6 +197,10 @@ int symlink_atomic(const char *target, int dirfd, const char *path) {
 }
 
 int mkdir_p(int dirfd, const char *path, mode_t mode) {
+        struct stat st;
+        /* The common case, a directory that exists, costs one stat. */
+        if (fstatat(dirfd, path, &st, 0) >= 0 && S_ISDIR(st.st_mode))
+                return 0;
         _cleanup_free_ char *p = xstrdup(path);
         for (char *s = p + (*p == '/');; s++) {
                 char c = *s;
@@ -214,7 +218,6 @@ int mkdir_p(int dirfd, const char *path, mode_t mode) {
                         break;
                 *s = '/';
         }
-        struct stat st;
         if (fstatat(dirfd, path, &st, 0) < 0)
                 return -errno;
         return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
