@@ -31,7 +31,8 @@ int fault_point(const char *what) {
         }
         if (!fault.fail_at && !fault.kill_at && !fault.trace)
                 return 0;
-        unsigned long step = ++fault.step;
+        /* Atomic: parallel downloads pass failure points from threads. */
+        unsigned long step = __atomic_add_fetch(&fault.step, 1, __ATOMIC_SEQ_CST);
         if (fault.trace)
                 fprintf(stderr, "firn-fault: %lu %s\n", step, what);
         if (step == fault.kill_at)

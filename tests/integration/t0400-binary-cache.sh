@@ -75,6 +75,8 @@ nothing_valid() {
 # ---- keys -------------------------------------------------------------
 firn key generate firn-test-1 --secret k.sec --public k.pub
 firn key generate other-1 --secret o.sec --public o.pub
+check "the public key is NAME:BASE64" grep -qx 'firn-test-1:[A-Za-z0-9+/]\{43\}=' k.pub
+check "the secret key is NAME:BASE64" grep -qx 'firn-test-1:[A-Za-z0-9+/]\{86\}==' k.sec
 expect_eq "$(stat -c %a k.sec)" "600" "the secret key file is private"
 expect_eq "$(firn key public <k.sec)" "$(cat k.pub)" "key public derives the public key"
 check "key files end without a newline, as Nix's" test "$(tail -c1 k.pub | od -An -tx1 | tr -d ' ')" != 0a
