@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@
 #define ROOTS_MAX_DEPTH 64
 /* Paths invalidated per database transaction. */
 #define GC_BATCH 1024
+/* Threads removing files at once (delete_files). */
+#define GC_REMOVAL_THREADS 8
 
 static char *error_printf(const char *fmt, ...) _printf_(1, 2);
 static char *error_printf(const char *fmt, ...) {
@@ -186,10 +189,10 @@ typedef struct Walk {
         RootList *roots;
 } Walk;
 
-/* A symlink at dir_real/name (reached through dirfd). */
-static void walk_link(Walk *w, int dirfd, const char *dir_real, const char *name, bool in_auto) {
+/* A symlink at dir_real/name (reached through dfd). */
+static void walk_link(Walk *w, int dfd, const char *dir_real, const char *name, bool in_auto) {
         _cleanup_free_ char *target = NULL;
-        if (read_link(dirfd, name, &target) < 0)
+        if (read_link(dfd, name, &target) < 0)
                 return;
         _cleanup_free_ char *link = error_printf("%s/%s", dir_real, name);
         _cleanup_free_ char *direct = store_path_of_target(w->store, target);
@@ -202,9 +205,9 @@ static void walk_link(Walk *w, int dirfd, const char *dir_real, const char *name
                                                   : error_printf("%s/%s", dir_real, target);
         struct stat st;
         if (lstat(abs, &st) < 0) {
-                if (errno == ENOENT && in_auto && w->remove_stale) {
+                if ((errno == ENOENT || errno == ENOTDIR) && in_auto && w->remove_stale) {
                         gc_info(w->opts, "removing stale link from '%s' to '%s'", link, abs);
-                        unlink_at(dirfd, name, 0);
+                        unlink_at(dfd, name, 0);
                 }
                 return;
         }
@@ -280,9 +283,15 @@ static int find_temp_roots(Walk *w) {
         while ((e = readdir(d))) {
                 if (e->d_name[0] == '.')
                         continue;
-                _cleanup_close_ int rfd = openat(dirfd(d), e->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-                if (rfd < 0)
-                        continue;
+                /* flock needs no write access: read-only works for files
+                 * of other users too. */
+                _cleanup_close_ int rfd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                if (rfd < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        r = -errno;
+                        break;
+                }
                 int l = lock_fd(rfd, LOCK_MODE_EXCLUSIVE, false);
                 if (l >= 0) {
                         /* Nobody holds it. Its owner is dead, unless it is
@@ -334,10 +343,10 @@ static void runtime_root(const Store *store, RootList *roots, const char *target
                 roots_push(roots, error_printf("{/proc/%d/%s}", (int) pid, what), p);
 }
 
-static void runtime_link(const Store *store, RootList *roots, int dirfd, const char *name, pid_t pid,
+static void runtime_link(const Store *store, RootList *roots, int dfd, const char *name, pid_t pid,
                          const char *what) {
         _cleanup_free_ char *target = NULL;
-        if (read_link(dirfd, name, &target) >= 0)
+        if (read_link(dfd, name, &target) >= 0)
                 runtime_root(store, roots, target, pid, what);
 }
 
@@ -667,19 +676,78 @@ static int remove_tree(int dfd, const char *name, int depth, uint64_t *freed) {
         return r == -ENOENT ? 0 : r;
 }
 
-static int delete_files(Gc *gc, const char *path, char **ret_error) {
-        const char *name = path + strlen(gc->store->store_dir) + 1;
-        if (gc->opts->on_delete)
-                gc->opts->on_delete(gc->opts->userdata, path);
-        uint64_t freed = 0;
-        int r = remove_tree(gc->store->store_fd, name, 0, &freed);
-        gc->results->bytes_freed += freed;
-        if (r < 0) {
-                *ret_error = error_printf("deleting '%s': %s", path, strerror(-r));
-                return r;
+/* Removing the files of many paths: most of an unlink's time goes to
+ * freeing the file's blocks, after the directory's lock is dropped, so
+ * several threads remove paths side by side. */
+typedef struct Remover {
+        int store_fd;
+        char *const *paths; /* logical */
+        size_t n;
+        size_t name_offset; /* strlen(store_dir) + 1 */
+        size_t next;        /* the next index to take (atomic) */
+        uint64_t freed;     /* atomic */
+        int *results;       /* per path: 0 or a negative errno */
+} Remover;
+
+static void *remover_thread(void *userdata) {
+        Remover *rm = userdata;
+        for (;;) {
+                size_t i = __atomic_fetch_add(&rm->next, 1, __ATOMIC_RELAXED);
+                if (i >= rm->n)
+                        return NULL;
+                uint64_t freed = 0;
+                rm->results[i] = remove_tree(rm->store_fd, rm->paths[i] + rm->name_offset, 0, &freed);
+                __atomic_fetch_add(&rm->freed, freed, __ATOMIC_RELAXED);
         }
-        pathlist_push(&gc->done, path);
-        return 0;
+}
+
+/* With a failure point armed (fault.h), steps are numbered in the order a
+ * process reaches them: one thread keeps that order reproducible. */
+static unsigned removal_threads(size_t n) {
+        if (getenv("FIRN_FAULT_AT") || getenv("FIRN_FAULT_KILL") || getenv("FIRN_FAULT_TRACE"))
+                return 1;
+        unsigned t = (unsigned) (n / 32);
+        return t < 1 ? 1 : t > GC_REMOVAL_THREADS ? GC_REMOVAL_THREADS : t;
+}
+
+/* Removes the files of paths (not valid any more), reporting each first.
+ * Every path is attempted; the first failure is returned. */
+static int delete_files(Gc *gc, char *const *paths, size_t n, char **ret_error) {
+        if (n == 0)
+                return 0;
+        for (size_t i = 0; i < n && gc->opts->on_delete; i++)
+                gc->opts->on_delete(gc->opts->userdata, paths[i]);
+        _cleanup_free_ int *results = xcalloc(n, sizeof(int));
+        Remover rm = {
+                .store_fd = gc->store->store_fd,
+                .paths = paths,
+                .n = n,
+                .name_offset = strlen(gc->store->store_dir) + 1,
+                .results = results,
+        };
+        pthread_t threads[GC_REMOVAL_THREADS];
+        unsigned started = 0, wanted = removal_threads(n);
+        for (unsigned t = 1; t < wanted; t++) {
+                if (pthread_create(&threads[started], NULL, remover_thread, &rm) != 0)
+                        break;
+                started++;
+        }
+        remover_thread(&rm);
+        for (unsigned t = 0; t < started; t++)
+                pthread_join(threads[t], NULL);
+        gc->results->bytes_freed += rm.freed;
+        int r = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (results[i] >= 0) {
+                        pathlist_push(&gc->done, paths[i]);
+                        continue;
+                }
+                if (r == 0) {
+                        r = results[i];
+                        *ret_error = error_printf("deleting '%s': %s", paths[i], strerror(-r));
+                }
+        }
+        return r;
 }
 
 /* Invalidates, then removes, the dead valid paths in batches. */
@@ -687,6 +755,7 @@ static int delete_dead_valid(Gc *gc, char **ret_error) {
         size_t n_dead;
         _cleanup_free_ size_t *order = dead_in_order(gc, &n_dead);
         _cleanup_free_ char **batch = xmalloc(GC_BATCH * sizeof(char *));
+        _cleanup_free_ char **gone = xmalloc(GC_BATCH * sizeof(char *));
         _cleanup_free_ bool *invalidated = xmalloc(GC_BATCH * sizeof(bool));
         for (size_t pos = 0; pos < n_dead;) {
                 if (limit_reached(gc)) {
@@ -706,13 +775,14 @@ static int delete_dead_valid(Gc *gc, char **ret_error) {
                 int r = store_invalidate_paths(gc->store, batch, m, invalidated, ret_error);
                 if (r < 0)
                         return r;
-                for (size_t k = 0; k < m; k++) {
-                        if (!invalidated[k])
-                                continue; /* referred to since we looked: alive after all */
-                        r = delete_files(gc, batch[k], ret_error);
-                        if (r < 0)
-                                return r;
-                }
+                /* A path referred to since we looked is alive after all. */
+                size_t g = 0;
+                for (size_t k = 0; k < m; k++)
+                        if (invalidated[k])
+                                gone[g++] = batch[k];
+                r = delete_files(gc, gone, g, ret_error);
+                if (r < 0)
+                        return r;
         }
         return 0;
 }
@@ -739,6 +809,20 @@ static bool leftover_is_dead(Gc *gc, const char *name, const char *logical) {
 /* Entries of the store directory that are not valid paths: leftovers of
  * interrupted adds and collections. In DELETE_SPECIFIC only listed ones. */
 static int find_leftovers(Gc *gc, char ***ret, char **ret_error) {
+        PathList l = { 0 };
+        if (gc->opts->action == GC_ACTION_DELETE_SPECIFIC) {
+                for (size_t i = 0; gc->opts->paths_to_delete && gc->opts->paths_to_delete[i]; i++) {
+                        const char *p = gc->opts->paths_to_delete[i];
+                        const char *name = p + strlen(gc->store->store_dir) + 1;
+                        struct stat st;
+                        if (strmap_get(&gc->index, p) == SIZE_MAX &&
+                            fstatat(gc->store->store_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            !strv_contains(l.items, p) && leftover_is_dead(gc, name, p))
+                                pathlist_push(&l, p);
+                }
+                *ret = l.items;
+                return 0;
+        }
         int fd = dup(gc->store->store_fd);
         DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
         if (!d) {
@@ -749,16 +833,12 @@ static int find_leftovers(Gc *gc, char ***ret, char **ret_error) {
                 return r;
         }
         rewinddir(d);
-        PathList l = { 0 };
         struct dirent *e;
         while ((e = readdir(d))) {
                 if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                         continue;
                 _cleanup_free_ char *logical = error_printf("%s/%s", gc->store->store_dir, e->d_name);
                 if (strmap_get(&gc->index, logical) != SIZE_MAX)
-                        continue;
-                if (gc->opts->action == GC_ACTION_DELETE_SPECIFIC &&
-                    strmap_get(&gc->to_delete, logical) == SIZE_MAX)
                         continue;
                 if (leftover_is_dead(gc, e->d_name, logical))
                         pathlist_push(&l, logical);
@@ -836,15 +916,18 @@ static int collect_locked(Gc *gc, char **ret_error) {
         }
 
         /* Leftovers first: they are garbage for sure and need no
-         * transaction. */
-        for (size_t i = 0; leftovers && leftovers[i]; i++) {
+         * transaction. With a limit, one at a time. */
+        size_t n_left = strv_length(leftovers);
+        for (size_t i = 0; i < n_left;) {
                 if (limit_reached(gc)) {
                         gc_info(o, "deleted more than %llu bytes; stopping", (unsigned long long) o->max_freed);
                         return 0;
                 }
-                r = delete_files(gc, leftovers[i], ret_error);
+                size_t m = o->max_freed == GC_MAX_FREED_UNLIMITED ? n_left - i : 1;
+                r = delete_files(gc, leftovers + i, m, ret_error);
                 if (r < 0)
                         return r;
+                i += m;
         }
         return delete_dead_valid(gc, ret_error);
 }

@@ -55,6 +55,13 @@ static int optimise_file(Optimiser *o, int dirfd, const char *name, const struct
          * an object, so a crash cannot change an object's contents. */
         StrBuf tmp = STRBUF_INIT;
         strbuf_addf(&tmp, ".tmp-link-%d-%u", (int) getpid(), o->store->tmp_counter++);
+        /* A concurrent GC must leave the temporary link alone. */
+        _cleanup_free_ char *logical = xasprintf("%s/%s", o->store->store_dir, tmp.buf);
+        r = store_add_temp_root(o->store, logical);
+        if (r < 0) {
+                strbuf_release(&tmp);
+                return r;
+        }
         if (linkat(o->links_fd, link_name, o->store->store_fd, tmp.buf, 0) < 0) {
                 r = errno == EMLINK ? 0 : -errno;
                 strbuf_release(&tmp);

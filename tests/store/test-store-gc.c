@@ -703,6 +703,17 @@ static void test_delete_specific(void **state) {
         assert_null(res.paths);
         gc_results_done(&res);
 
+        /* An invalid leftover under a store path's name: removed. */
+        char half[128];
+        snprintf(half, sizeof(half), "%s/44444444444444444444444444444444-half", s->store_dir);
+        assert_int_equal(mkdirat(s->store_fd, half + strlen(s->store_dir) + 1, 0755), 0);
+        char *p5[] = { half, NULL };
+        o.paths_to_delete = p5;
+        assert_int_equal(store_collect_garbage(s, &o, &res, &error), 0);
+        assert_int_equal(strv_length(res.paths), 1);
+        gc_results_done(&res);
+        assert_false(exists(s, half));
+
         /* Not a store path. */
         char *p4[] = { (char *) "/tmp/x", NULL };
         o.paths_to_delete = p4;
