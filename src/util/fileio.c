@@ -120,14 +120,38 @@ static int sync_tree_fd(int fd, int depth) {
         return fd_sync(fd);
 }
 
+/* Trees with more entries than this are synced with one syncfs. */
+#define SYNC_TREE_MAX_FSYNCS 32
+
+static int count_entry(int fd, const char *name, void *userdata) {
+        unsigned *count = userdata;
+        if (++*count > SYNC_TREE_MAX_FSYNCS)
+                return -E2BIG; /* enough: stop counting */
+        struct stat st;
+        if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+                return 0;
+        _cleanup_close_ int cfd = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return cfd < 0 ? -errno : dir_for_each(cfd, count_entry, count);
+}
+
 int sync_tree(int dirfd, const char *path) {
         _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
-                return errno == ELOOP ? sync_parent_dir(dirfd, path) : -errno;
-        int r = sync_tree_fd(fd, 0);
+                return errno == ELOOP ? 0 : -errno; /* a symlink: nothing to sync */
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        unsigned count = 0;
+        int r = S_ISDIR(st.st_mode) ? dir_for_each(fd, count_entry, &count) : 0;
+        if (r == -E2BIG) {
+                r = fault_point("syncfs");
+                if (r < 0)
+                        return r;
+                return syncfs(fd) < 0 ? -errno : 0;
+        }
         if (r < 0)
                 return r;
-        return sync_parent_dir(dirfd, path);
+        return sync_tree_fd(fd, 0);
 }
 
 int rename_at(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, bool noreplace) {

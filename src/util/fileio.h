@@ -24,9 +24,12 @@ int fd_sync(int fd);
 /* fsyncs the directory that holds path (path's parent, relative to dirfd). */
 int sync_parent_dir(int dirfd, const char *path);
 
-/* fsyncs every regular file and directory under path (path included),
- * without following symlinks. Used before a new store object is renamed
- * into place and registered. */
+/* Makes every regular file and directory under path (path included)
+ * durable, without following symlinks: one fsync each for a small tree, one
+ * syncfs of the whole file system for a large one (thousands of fsyncs cost
+ * far more than one syncfs). The entry of path in its parent is not synced:
+ * callers rename the tree into place and sync that directory. Used before a
+ * new store object is renamed into place and registered. */
 int sync_tree(int dirfd, const char *path);
 
 /* renameat(); with noreplace, fails with -EEXIST rather than replace. */

@@ -210,7 +210,9 @@ collide_out=$(outpath env-collide.nix)
 expect_fail "equal priorities collide" build env-collide.nix
 check "  naming both files" grep -q "collision between '$pa/bin/x' and '$pb/bin/x'" .build-err
 expect_fail "  nothing is valid" firn store query --valid "$collide_out"
-if have_nix; then expect_fail "  (nix-build fails too)" nixbuild env-collide.nix; fi
+
+# (Nix is not asked to fail a build here: a failing build in a chroot store
+# moves its partial output into the host's /nix/store.)
 
 # Propagation: c names d; d comes in at priority 1000 (c's x wins over
 # nothing, a's x beats c's since c was propagated by a).
