@@ -36,16 +36,6 @@
 /* Where propagated packages' priorities start (Nix's priorityCounter). */
 #define PROPAGATED_PRIORITY_BASE 1000
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 /* ---- resolving logical paths under the root ----------------------------- */
 
 /* Resolves every symlink in the absolute logical path `path` as the kernel
@@ -80,7 +70,7 @@ static int chase(const char *root, const char *path, char **ret) {
                 strbuf_add(&done, p, n);
                 p += n;
 
-                _cleanup_free_ char *real = error_printf("%s%s", root, done.buf);
+                _cleanup_free_ char *real = xasprintf("%s%s", root, done.buf);
                 struct stat st;
                 if (lstat(real, &st) < 0)
                         return -errno;
@@ -93,7 +83,7 @@ static int chase(const char *root, const char *path, char **ret) {
                 if (r < 0)
                         return r;
                 /* Continue with the target, then the rest. */
-                char *next = error_printf("%s/%s", target, p);
+                char *next = xasprintf("%s/%s", target, p);
                 free(todo);
                 todo = next;
                 p = todo;
@@ -255,12 +245,12 @@ static bool skipped_entry(const char *dir, const char *name) {
 
 /* dir "/" name, for a logical directory dir ("/" or no trailing '/'). */
 static char *path_join(const char *dir, const char *name) {
-        return error_printf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name);
+        return xasprintf("%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name);
 }
 
 /* The host path of output entry rel ("" is the output itself). */
 static char *out_path(const Merge *m, const char *rel) {
-        return *rel ? error_printf("%s/%s", m->out, rel) : xstrdup(m->out);
+        return *rel ? xasprintf("%s/%s", m->out, rel) : xstrdup(m->out);
 }
 
 static int merge_dir(Merge *m, const char *src, const char *src_resolved, const char *dst_rel, int priority,
@@ -292,7 +282,7 @@ static int merge_subdir(Merge *m, const char *src, const char *src_resolved, con
                 return merge_fail(m, r, "reading the symlink '%s/%s': %s", m->out_logical, dst_rel, strerror(-r));
         r = chase(m->root, target, &old);
         struct stat old_st;
-        _cleanup_free_ char *old_real = r >= 0 ? error_printf("%s%s", m->root, old) : NULL;
+        _cleanup_free_ char *old_real = r >= 0 ? xasprintf("%s%s", m->root, old) : NULL;
         if (r < 0 || lstat(old_real, &old_st) < 0 || !S_ISDIR(old_st.st_mode))
                 return merge_fail(m, -EEXIST, "collision between '%s' and non-directory '%s'", src,
                                   old ? old : target);
@@ -350,7 +340,7 @@ static int merge_dir(Merge *m, const char *src, const char *src_resolved, const 
         if (depth > BUILDENV_MAX_DEPTH)
                 return merge_fail(m, -ELOOP, "directories nested deeper than %d levels in '%s'", BUILDENV_MAX_DEPTH,
                                   src);
-        _cleanup_free_ char *src_real = error_printf("%s%s", m->root, src_resolved);
+        _cleanup_free_ char *src_real = xasprintf("%s%s", m->root, src_resolved);
         _cleanup_strv_free_ char **names = NULL;
         int r = list_dir(src_real, &names);
         if (r == -ENOTDIR) {
@@ -364,10 +354,10 @@ static int merge_dir(Merge *m, const char *src, const char *src_resolved, const 
                 const char *name = names[i];
                 _cleanup_free_ char *src_file = path_join(src, name);
                 _cleanup_free_ char *src_file_resolved = path_join(src_resolved, name);
-                _cleanup_free_ char *dst_file = *dst_rel ? error_printf("%s/%s", dst_rel, name) : xstrdup(name);
+                _cleanup_free_ char *dst_file = *dst_rel ? xasprintf("%s/%s", dst_rel, name) : xstrdup(name);
 
                 /* stat(), following symlinks inside the root. */
-                _cleanup_free_ char *real = error_printf("%s%s", m->root, src_file_resolved);
+                _cleanup_free_ char *real = xasprintf("%s%s", m->root, src_file_resolved);
                 struct stat st;
                 if (lstat(real, &st) < 0)
                         return merge_fail(m, -errno, "getting status of '%s': %s", src_file, strerror(errno));
@@ -376,7 +366,7 @@ static int merge_dir(Merge *m, const char *src, const char *src_resolved, const 
                         r = chase(m->root, src_file_resolved, &resolved);
                         if (r >= 0) {
                                 free(real);
-                                real = error_printf("%s%s", m->root, resolved);
+                                real = xasprintf("%s%s", m->root, resolved);
                                 if (stat(real, &st) < 0)
                                         r = -errno;
                         }
@@ -467,7 +457,7 @@ static int parse_packages(const char *s, Package **ret, size_t *ret_n, char **re
                 long priority, count;
                 if (i + 3 > n_words || !parse_int(w[i + 1], INT_MIN, INT_MAX, &priority) ||
                     !parse_int(w[i + 2], 0, (long) (n_words - i - 3), &count)) {
-                        *ret_error = error_printf("malformed 'derivations' attribute: expected 'ACTIVE PRIORITY N "
+                        *ret_error = xasprintf("malformed 'derivations' attribute: expected 'ACTIVE PRIORITY N "
                                                   "PATH…' at word %zu",
                                                   i + 1);
                         goto fail;
@@ -476,7 +466,7 @@ static int parse_packages(const char *s, Package **ret, size_t *ret_n, char **re
                 for (long k = 0; k < count; k++) {
                         const char *path = w[i + 3 + k];
                         if (path[0] != '/') {
-                                *ret_error = error_printf("malformed 'derivations' attribute: '%s' is not an "
+                                *ret_error = xasprintf("malformed 'derivations' attribute: '%s' is not an "
                                                           "absolute path",
                                                           path);
                                 goto fail;
@@ -499,14 +489,14 @@ fail:
 /* Adds the propagated-user-env-packages of pkg that are not done to
  * *postponed. */
 static int read_propagated(Merge *m, const char *pkg, char **done, char ***postponed) {
-        _cleanup_free_ char *logical = error_printf("%s/nix-support/propagated-user-env-packages", pkg);
+        _cleanup_free_ char *logical = xasprintf("%s/nix-support/propagated-user-env-packages", pkg);
         _cleanup_free_ char *resolved = NULL;
         int r = chase(m->root, logical, &resolved);
         if (r == -ENOENT || r == -ENOTDIR)
                 return 0;
         if (r < 0)
                 return merge_fail(m, r, "reading '%s': %s", logical, strerror(-r));
-        _cleanup_free_ char *real = error_printf("%s%s", m->root, resolved);
+        _cleanup_free_ char *real = xasprintf("%s%s", m->root, resolved);
         _cleanup_free_ char *data = NULL;
         r = read_file(AT_FDCWD, real, PROPAGATED_MAX_SIZE, &data, NULL);
         if (r == -ENOENT || r == -ENOTDIR)
@@ -592,14 +582,14 @@ int builtin_buildenv(const BuiltinContext *ctx, char **ret_error) {
         };
         r = mkdir_p(AT_FDCWD, out, 0755);
         if (r < 0)
-                m.error = error_printf("creating '%s': %s", out, strerror(-r));
+                m.error = xasprintf("creating '%s': %s", out, strerror(-r));
         if (r >= 0)
                 r = build_profile(&m, pkgs, n);
         if (r >= 0 && manifest) {
-                _cleanup_free_ char *link = error_printf("%s/manifest.nix", out);
+                _cleanup_free_ char *link = xasprintf("%s/manifest.nix", out);
                 if (symlink(manifest, link) < 0) {
                         r = -errno;
-                        m.error = error_printf("creating '%s/manifest.nix': %s", o->path, strerror(-r));
+                        m.error = xasprintf("creating '%s/manifest.nix': %s", o->path, strerror(-r));
                 }
         }
         if (r >= 0 && ctx->log_fd >= 0)

@@ -40,16 +40,6 @@
 #define PROGRESS_INTERVAL_MS 1000
 #define MIB (1024.0 * 1024.0)
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 static void log_line(int fd, const char *fmt, ...) _printf_(2, 3);
 static void log_line(int fd, const char *fmt, ...) {
         if (fd < 0)
@@ -200,7 +190,7 @@ static int download_attempt(CURL *curl, Download *d, bool *ret_transient, char *
         *ret_transient = false;
         if (ftruncate(d->fd, 0) < 0 || lseek(d->fd, 0, SEEK_SET) < 0) {
                 int r = -errno;
-                *ret_error = error_printf("preparing the download of '%s': %s", d->url, strerror(-r));
+                *ret_error = xasprintf("preparing the download of '%s': %s", d->url, strerror(-r));
                 return r;
         }
         if (d->hash) {
@@ -213,7 +203,7 @@ static int download_attempt(CURL *curl, Download *d, bool *ret_transient, char *
 
         CURLcode code = curl_easy_perform(curl);
         if (d->write_error < 0) {
-                *ret_error = error_printf("writing the download of '%s': %s", d->url, strerror(-d->write_error));
+                *ret_error = xasprintf("writing the download of '%s': %s", d->url, strerror(-d->write_error));
                 return d->write_error;
         }
         if (code == CURLE_OK)
@@ -250,7 +240,7 @@ static int download(Download *d, char **ret_error) {
 
         CURL *curl = download_handle(d);
         if (!curl) {
-                *ret_error = error_printf("unable to download '%s': cannot set up libcurl", d->url);
+                *ret_error = xasprintf("unable to download '%s': cannot set up libcurl", d->url);
                 return -ENOMEM;
         }
         log_line(d->log_fd, "downloading '%s'...", d->url);
@@ -266,7 +256,7 @@ static int download(Download *d, char **ret_error) {
                         break;
                 if (!transient || attempt >= retries) {
                         if (attempt > 0) {
-                                *ret_error = error_printf("%s (after %u attempts)", error, attempt + 1);
+                                *ret_error = xasprintf("%s (after %u attempts)", error, attempt + 1);
                                 free(error);
                         } else
                                 *ret_error = error;
@@ -315,7 +305,7 @@ static bool has_suffix(const char *s, const char *suffix) {
 static int unpack_nar(int fd, const char *url, const char *out, Hash *ret_sha256, char **ret_error) {
         if (lseek(fd, 0, SEEK_SET) < 0) {
                 int r = -errno;
-                *ret_error = error_printf("unpacking '%s': %s", url, strerror(-r));
+                *ret_error = xasprintf("unpacking '%s': %s", url, strerror(-r));
                 return r;
         }
         UnpackSource src = { .fd = fd };
@@ -326,7 +316,7 @@ static int unpack_nar(int fd, const char *url, const char *out, Hash *ret_sha256
                     archive_read_support_format_raw(src.xz) != ARCHIVE_OK ||
                     archive_read_open_fd(src.xz, fd, 64 * 1024) != ARCHIVE_OK ||
                     archive_read_next_header(src.xz, &entry) != ARCHIVE_OK) {
-                        *ret_error = error_printf("unpacking '%s': %s", url,
+                        *ret_error = xasprintf("unpacking '%s': %s", url,
                                                   src.xz && archive_error_string(src.xz) ? archive_error_string(src.xz)
                                                                                         : "cannot decompress");
                         if (src.xz)
@@ -337,7 +327,7 @@ static int unpack_nar(int fd, const char *url, const char *out, Hash *ret_sha256
         char *error = NULL;
         int r = nar_restore(AT_FDCWD, out, unpack_read, &src, NULL, ret_sha256, NULL, &error);
         if (r < 0)
-                *ret_error = error_printf("unpacking the NAR from '%s': %s", url,
+                *ret_error = xasprintf("unpacking the NAR from '%s': %s", url,
                                           src.error ? src.error : error ? error : strerror(-r));
         free(error);
         free(src.error);
@@ -362,7 +352,7 @@ static int hash_check(const Fetch *f, const char *url, const Hash *got, char **r
                 return 0;
         _cleanup_free_ char *w = hash_to_string(&f->want, HASH_FORMAT_SRI);
         _cleanup_free_ char *g = hash_to_string(got, HASH_FORMAT_SRI);
-        *ret_error = error_printf("hash mismatch in file downloaded from '%s':\n  specified: %s\n     got:    %s", url,
+        *ret_error = xasprintf("hash mismatch in file downloaded from '%s':\n  specified: %s\n     got:    %s", url,
                                   w, g);
         return -EBADMSG;
 }
@@ -374,11 +364,11 @@ static int fetch_url(const Fetch *f, const char *url, bool check_hash, char **re
         int r;
         if (f->unpack) {
                 /* The download goes to an unnamed file beside the output. */
-                _cleanup_free_ char *tmp = error_printf("%s.download-XXXXXX", f->out);
+                _cleanup_free_ char *tmp = xasprintf("%s.download-XXXXXX", f->out);
                 d.fd = mkostemp(tmp, O_CLOEXEC);
                 if (d.fd < 0) {
                         r = -errno;
-                        *ret_error = error_printf("creating '%s': %s", tmp, strerror(-r));
+                        *ret_error = xasprintf("creating '%s': %s", tmp, strerror(-r));
                         return r;
                 }
                 (void) unlink(tmp);
@@ -393,7 +383,7 @@ static int fetch_url(const Fetch *f, const char *url, bool check_hash, char **re
                 if (r >= 0 && f->executable && lstat(f->out, &st) == 0 && S_ISREG(st.st_mode) &&
                     chmod(f->out, 0755) < 0) {
                         r = -errno;
-                        *ret_error = error_printf("making '%s' executable: %s", f->out, strerror(-r));
+                        *ret_error = xasprintf("making '%s' executable: %s", f->out, strerror(-r));
                 }
                 if (r < 0)
                         rm_rf(AT_FDCWD, f->out, NULL);
@@ -403,7 +393,7 @@ static int fetch_url(const Fetch *f, const char *url, bool check_hash, char **re
         d.fd = open(f->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (d.fd < 0) {
                 r = -errno;
-                *ret_error = error_printf("creating '%s': %s", f->out, strerror(-r));
+                *ret_error = xasprintf("creating '%s': %s", f->out, strerror(-r));
                 return r;
         }
         if (check_hash && f->check && !f->recursive) {
@@ -413,11 +403,11 @@ static int fetch_url(const Fetch *f, const char *url, bool check_hash, char **re
         r = download(&d, ret_error);
         if (r >= 0 && fchmod(d.fd, f->executable ? 0755 : 0644) < 0) {
                 r = -errno;
-                *ret_error = error_printf("setting the mode of '%s': %s", f->out, strerror(-r));
+                *ret_error = xasprintf("setting the mode of '%s': %s", f->out, strerror(-r));
         }
         if (close(d.fd) < 0 && r >= 0) {
                 r = -errno;
-                *ret_error = error_printf("writing '%s': %s", f->out, strerror(-r));
+                *ret_error = xasprintf("writing '%s': %s", f->out, strerror(-r));
         }
         if (d.hash) {
                 Hash got;
@@ -472,7 +462,7 @@ int builtin_fetchurl(const BuiltinContext *ctx, char **ret_error) {
 
         pthread_once(&curl_once, curl_init);
         if (curl_init_result != CURLE_OK) {
-                *ret_error = error_printf("initialising libcurl: %s", curl_easy_strerror(curl_init_result));
+                *ret_error = xasprintf("initialising libcurl: %s", curl_easy_strerror(curl_init_result));
                 return -EIO;
         }
 

@@ -5,6 +5,7 @@
 
 #include "cli-store.h"
 #include "log.h"
+#include "strv.h"
 
 const char *arg_store_root = NULL;
 
@@ -41,4 +42,31 @@ int cli_open_store(Store **ret) {
                 free(error);
         }
         return r;
+}
+
+char **cli_store_paths_from_args(Store *store, int argc, char **argv) {
+        char **l = NULL;
+        for (int i = 0; i < argc; i++) {
+                char *p = NULL, *error = NULL;
+                int r = store_path_from_user(store, argv[i], &p, &error);
+                if (r < 0) {
+                        if (error)
+                                log_error("%s", error);
+                        else
+                                log_error_errno(r, "%s: %m", argv[i]);
+                        free(error);
+                        return strv_free(l);
+                }
+                l = strv_consume(l, p);
+        }
+        return l;
+}
+
+int cli_report(int r, char *error, const char *what) {
+        if (error)
+                log_error("%s", error);
+        else
+                log_error_errno(r, "%s: %m", what);
+        free(error);
+        return 1;
 }

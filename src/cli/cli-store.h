@@ -16,3 +16,12 @@ int cli_take_store_option(int argc, char **argv);
 /* Opens the chosen store, printing the error. Returns 0 or a negative
  * errno. */
 int cli_open_store(Store **ret);
+
+/* Resolves each argument to a logical store path (store_path_from_user),
+ * printing the error and returning NULL on the first failure (also NULL,
+ * without error, when argc is 0). */
+char **cli_store_paths_from_args(Store *store, int argc, char **argv);
+
+/* Prints a library failure once: its message when it gave one (freed
+ * here), else what and errno's text. Returns 1, the exit code. */
+int cli_report(int r, char *error, const char *what);

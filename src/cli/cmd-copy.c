@@ -28,15 +28,6 @@
 #include "strv.h"
 #include "xalloc.h"
 
-static int report(int r, char *error, const char *what) {
-        if (error)
-                log_error("%s", error);
-        else
-                log_error_errno(r, "%s: %m", what);
-        free(error);
-        return 1;
-}
-
 static void usage(FILE *f) {
         fputs("Usage: firn [--store ROOT] copy --to URL [--sign-key FILE] [--compression xz|zstd|none] PATH...\n"
               "       firn [--store ROOT] copy --from URL [--trusted-public-keys \"K1 K2\"] [--no-check-sigs] "
@@ -66,20 +57,6 @@ static int keys_from_conf(TrustedKeys *keys, char **ret_error) {
         return r;
 }
 
-static char **store_paths_from_args(Store *store, int argc, char **argv) {
-        char **l = NULL;
-        for (int i = 0; i < argc; i++) {
-                char *p = NULL, *error = NULL;
-                int r = store_path_from_user(store, argv[i], &p, &error);
-                if (r < 0) {
-                        report(r, error, argv[i]);
-                        return strv_free(l);
-                }
-                l = strv_consume(l, p);
-        }
-        return l;
-}
-
 /* Each NAR being restored and each path locked holds a descriptor. */
 static void raise_fd_limit(void) {
         struct rlimit rl;
@@ -94,7 +71,7 @@ static int copy_to(Store *store, const char *url, char **paths, const char *sign
         char *error = NULL;
         int r = binary_cache_open(url, &cache, &error);
         if (r < 0)
-                return report(r, error, url);
+                return cli_report(r, error, url);
         if (!sign_key_file)
                 sign_key_file = binary_cache_param(cache, "secret-key");
         if (!compression)
@@ -107,13 +84,13 @@ static int copy_to(Store *store, const char *url, char **paths, const char *sign
                         return log_error_errno(r, "reading the secret key '%s': %m", sign_key_file), 1;
                 r = secret_key_parse(text, &key, &error);
                 if (r < 0)
-                        return report(r, error, sign_key_file);
+                        return cli_report(r, error, sign_key_file);
         }
         CacheWriteOptions opts = { .compression = compression, .sign_key = key };
         _cleanup_strv_free_ char **copied = NULL;
         r = binary_cache_copy_closure_to(cache, store, paths, &opts, &copied, &error);
         if (r < 0)
-                return report(r, error, url);
+                return cli_report(r, error, url);
         for (size_t i = 0; copied && copied[i]; i++)
                 fprintf(stderr, "copied path '%s' to '%s'\n", copied[i], binary_cache_url(cache));
         return 0;
@@ -124,7 +101,7 @@ static int copy_from(Store *store, const char *url, char **paths, const char *tr
         char *error = NULL;
         int r = binary_cache_open(url, &cache, &error);
         if (r < 0)
-                return report(r, error, url);
+                return cli_report(r, error, url);
         _cleanup_trusted_keys_free_ TrustedKeys *keys = NULL;
         if (check_sigs) {
                 keys = trusted_keys_new();
@@ -133,13 +110,13 @@ static int copy_from(Store *store, const char *url, char **paths, const char *tr
                 else
                         r = keys_from_conf(keys, &error);
                 if (r < 0)
-                        return report(r, error, "trusted-public-keys");
+                        return cli_report(r, error, "trusted-public-keys");
         }
         raise_fd_limit();
         _cleanup_strv_free_ char **imported = NULL;
         r = store_import_paths_from_cache(store, cache, paths, keys, &imported, &error);
         if (r < 0)
-                return report(r, error, url);
+                return cli_report(r, error, url);
         for (size_t i = 0; imported && imported[i]; i++)
                 fprintf(stderr, "copied path '%s' from '%s'\n", imported[i], binary_cache_url(cache));
         return 0;
@@ -204,7 +181,7 @@ int cmd_copy(int argc, char **argv) {
         _cleanup_store_free_ Store *store = NULL;
         if (cli_open_store(&store) < 0)
                 return 1;
-        _cleanup_strv_free_ char **paths = store_paths_from_args(store, argc - optind, argv + optind);
+        _cleanup_strv_free_ char **paths = cli_store_paths_from_args(store, argc - optind, argv + optind);
         if (!paths)
                 return 1;
         return to ? copy_to(store, to, paths, sign_key, compression) : copy_from(store, from, paths, trusted, check_sigs);

@@ -32,16 +32,6 @@ static const char usage_text[] =
         "--profile PATH (-p PATH) names the profile; the default is the system\n"
         "profile, /nix/var/nix/profiles/system under the store's root.\n";
 
-/* Logs a library error: its message when it gave one, else errno's. */
-static int report(int r, char *error, const char *what) {
-        if (error)
-                log_error("%s", error);
-        else
-                log_error_errno(r, "%s: %m", what);
-        free(error);
-        return 1;
-}
-
 typedef struct Args {
         const char *profile;
         bool dry_run;
@@ -134,7 +124,7 @@ static int profile_cmd_list(const Args *a) {
         char *error = NULL;
         int r = profile_list(profile, &l, &error);
         if (r < 0)
-                return report(r, error, profile);
+                return cli_report(r, error, profile);
         for (size_t i = 0; i < l->n; i++) {
                 const Generation *g = &l->gens[i];
                 struct tm t;
@@ -164,10 +154,10 @@ static int profile_cmd_set(const Args *a) {
         char *error = NULL;
         int r = store_path_from_user(store, a->pos[0], &path, &error);
         if (r < 0)
-                return report(r, error, a->pos[0]);
+                return cli_report(r, error, a->pos[0]);
         r = profile_set(store, profile, path, NULL, NULL, &error);
         if (r < 0)
-                return report(r, error, profile);
+                return cli_report(r, error, profile);
         return 0;
 }
 
@@ -205,7 +195,7 @@ static int profile_cmd_switch(const Args *a, bool rollback) {
         char *error = NULL;
         int r = profile_switch(profile, number, &from, &to, &error);
         if (r < 0)
-                return report(r, error, profile);
+                return cli_report(r, error, profile);
         fprintf(stderr, "switching from generation %u to %u\n", from, to);
         return 0;
 }
@@ -219,7 +209,7 @@ static int profile_cmd_delete(const Args *a) {
         char *error = NULL;
         int r = profile_delete_spec_parse(a->pos, (size_t) a->n_pos, &spec, &error);
         if (r < 0)
-                return report(r, error, "delete-generations");
+                return cli_report(r, error, "delete-generations");
         _cleanup_store_free_ Store *store = NULL;
         _cleanup_free_ char *profile = NULL;
         if (resolve_profile(a, &store, &profile) < 0) {
@@ -231,7 +221,7 @@ static int profile_cmd_delete(const Args *a) {
         r = profile_delete(profile, &spec, a->dry_run, &deleted, &n, &error);
         profile_delete_spec_done(&spec);
         if (r < 0)
-                return report(r, error, profile);
+                return cli_report(r, error, profile);
         for (size_t i = 0; i < n; i++)
                 fprintf(stderr, "%s generation %u\n", a->dry_run ? "would remove" : "removing", deleted[i]);
         return 0;

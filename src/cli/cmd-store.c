@@ -26,31 +26,6 @@
 #include "strv.h"
 #include "xalloc.h"
 
-/* Logs a library error: its message when it gave one, else errno's. */
-static int report(int r, char *error, const char *what) {
-        if (error)
-                log_error("%s", error);
-        else
-                log_error_errno(r, "%s: %m", what);
-        free(error);
-        return 1;
-}
-
-/* Resolves each argument to a logical store path; NULL after logging. */
-static char **paths_from_args(Store *store, int argc, char **argv) {
-        char **l = NULL;
-        for (int i = 0; i < argc; i++) {
-                char *p = NULL, *error = NULL;
-                int r = store_path_from_user(store, argv[i], &p, &error);
-                if (r < 0) {
-                        report(r, error, argv[i]);
-                        return strv_free(l);
-                }
-                l = strv_consume(l, p);
-        }
-        return l;
-}
-
 /* ---- add ---- */
 
 static int store_cmd_add(Store *store, int argc, char **argv) {
@@ -101,7 +76,7 @@ static int store_cmd_add(Store *store, int argc, char **argv) {
                 char *path = NULL, *error = NULL;
                 int r = store_add_from_path(store, argv[i], n, method, algo, NULL, NULL, &path, &error);
                 if (r < 0)
-                        return report(r, error, argv[i]);
+                        return cli_report(r, error, argv[i]);
                 printf("%s\n", path);
                 free(path);
         }
@@ -147,7 +122,7 @@ static int store_cmd_hash_path(Store *store, int argc, char **argv) {
                 char *error = NULL;
                 int r = nar_hash_path(AT_FDCWD, argv[i], algo, &h, NULL, &error);
                 if (r < 0)
-                        return report(r, error, argv[i]);
+                        return cli_report(r, error, argv[i]);
                 _cleanup_free_ char *s = hash_to_string(&h, fmt);
                 printf("%s\n", s);
         }
@@ -175,7 +150,7 @@ static int store_cmd_dump(Store *store, int argc, char **argv) {
         char *error = NULL;
         int r = nar_dump_path(AT_FDCWD, real ? real : argv[1], stdout_sink, NULL, &error);
         if (r < 0)
-                return report(r, error, argv[1]);
+                return cli_report(r, error, argv[1]);
         return 0;
 }
 
@@ -196,7 +171,7 @@ static int store_cmd_restore(Store *store, int argc, char **argv) {
         char *error = NULL;
         int r = nar_restore(AT_FDCWD, argv[1], stdin_source, NULL, &opts, NULL, NULL, &error);
         if (r < 0)
-                return report(r, error, argv[1]);
+                return cli_report(r, error, argv[1]);
         return 0;
 }
 
@@ -268,14 +243,14 @@ static int store_cmd_path_info(Store *store, int argc, char **argv) {
                         return 1;
                 }
         }
-        _cleanup_strv_free_ char **paths = paths_from_args(store, argc - optind, argv + optind);
+        _cleanup_strv_free_ char **paths = cli_store_paths_from_args(store, argc - optind, argv + optind);
         if (!paths && optind < argc)
                 return 1;
         if (recursive) {
                 char **closure = NULL, *error = NULL;
                 int r = store_query_closure(store, paths, false, &closure, &error);
                 if (r < 0)
-                        return report(r, error, "closure");
+                        return cli_report(r, error, "closure");
                 strv_free(paths);
                 paths = closure;
         }
@@ -413,7 +388,7 @@ static int store_cmd_query(Store *store, int argc, char **argv) {
                           "--deriver|--outputs|--hash|--size|--valid PATH...");
                 return 1;
         }
-        _cleanup_strv_free_ char **paths = paths_from_args(store, argc - optind, argv + optind);
+        _cleanup_strv_free_ char **paths = cli_store_paths_from_args(store, argc - optind, argv + optind);
         if (!paths && optind < argc)
                 return 1;
         _cleanup_strv_free_ char **out = NULL;
@@ -430,7 +405,7 @@ static int store_cmd_query(Store *store, int argc, char **argv) {
                 char *error = NULL;
                 int r = store_query_closure(store, paths, kind == QUERY_REFERRERS_CLOSURE, &out, &error);
                 if (r < 0)
-                        return report(r, error, "closure");
+                        return cli_report(r, error, "closure");
         } else {
                 for (size_t i = 0; paths && paths[i]; i++)
                         if (query_one(store, (QueryKind) kind, paths[i], &out) != 0)
@@ -469,7 +444,7 @@ static int store_cmd_verify(Store *store, int argc, char **argv) {
         char *error = NULL;
         int r = store_verify(store, &opts, print_finding, NULL, &error);
         if (r < 0)
-                return report(r, error, "verify");
+                return cli_report(r, error, "verify");
         if (r > 0) {
                 log_error("%d problem%s found in the store", r, r == 1 ? "" : "s");
                 return 1;
@@ -482,7 +457,7 @@ static int store_cmd_optimise(Store *store, int argc, char **argv) {
         char *error = NULL;
         int r = store_optimise(store, &stats, &error);
         if (r < 0)
-                return report(r, error, "optimise");
+                return cli_report(r, error, "optimise");
         printf("%.2f MiB freed by hard-linking %" PRIu64 " files\n", (double) stats.bytes_freed / (1024.0 * 1024.0),
                stats.files_linked);
         return 0;

@@ -33,16 +33,6 @@
 #define RAW_BUFFER_SIZE (64u * 1024)
 #define CACHE_INFO_MAX_SIZE (64u * 1024)
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 static void set_error(char **ret_error, char *msg) {
         if (ret_error)
                 *ret_error = msg;
@@ -79,7 +69,7 @@ int binary_cache_open(const char *url, BinaryCache **ret, char **ret_error) {
         cache->dir_fd = -EBADF;
         if (strncmp(base, "file://", 7) == 0) {
                 if (base[7] != '/') {
-                        set_error(ret_error, error_printf("'%s': a file:// URL needs an absolute path", url));
+                        set_error(ret_error, xasprintf("'%s': a file:// URL needs an absolute path", url));
                         binary_cache_free(cache);
                         return -EINVAL;
                 }
@@ -87,13 +77,13 @@ int binary_cache_open(const char *url, BinaryCache **ret, char **ret_error) {
         } else if (strncmp(base, "http://", 7) == 0 || strncmp(base, "https://", 8) == 0) {
                 pthread_once(&curl_once, curl_init);
                 if (curl_init_result != CURLE_OK) {
-                        set_error(ret_error, error_printf("initialising libcurl: %s",
+                        set_error(ret_error, xasprintf("initialising libcurl: %s",
                                                           curl_easy_strerror(curl_init_result)));
                         binary_cache_free(cache);
                         return -EIO;
                 }
         } else {
-                set_error(ret_error, error_printf("'%s' is not a supported binary cache URL (file://, http://, "
+                set_error(ret_error, xasprintf("'%s' is not a supported binary cache URL (file://, http://, "
                                                   "https://)", url));
                 binary_cache_free(cache);
                 return -EINVAL;
@@ -145,22 +135,22 @@ static int cache_dir_fd(BinaryCache *cache, bool create, char **ret_error) {
                 if (r >= 0)
                         r = 0;
                 if (r < 0) {
-                        set_error(ret_error, error_printf("creating '%s': %s", cache->dir, strerror(-r)));
+                        set_error(ret_error, xasprintf("creating '%s': %s", cache->dir, strerror(-r)));
                         return r;
                 }
         }
         int fd = open(cache->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0) {
                 r = -errno;
-                set_error(ret_error, r == -ENOENT ? error_printf("'%s' does not appear to be a binary cache (no "
+                set_error(ret_error, r == -ENOENT ? xasprintf("'%s' does not appear to be a binary cache (no "
                                                                  "such directory)", cache->url)
-                                                  : error_printf("opening '%s': %s", cache->dir, strerror(-r)));
+                                                  : xasprintf("opening '%s': %s", cache->dir, strerror(-r)));
                 return r;
         }
         if (create && mkdirat(fd, "nar", 0755) < 0 && errno != EEXIST) {
                 r = -errno;
                 close(fd);
-                set_error(ret_error, error_printf("creating '%s/nar': %s", cache->dir, strerror(-r)));
+                set_error(ret_error, xasprintf("creating '%s/nar': %s", cache->dir, strerror(-r)));
                 return r;
         }
         cache->dir_fd = fd;
@@ -266,17 +256,17 @@ static int transfer_result(const Transfer *t, char **ret_error) {
         long status = 0;
         curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
         if (t->too_big) {
-                set_error(ret_error, error_printf("'%s' is larger than %zu bytes", t->url, t->max_size));
+                set_error(ret_error, xasprintf("'%s' is larger than %zu bytes", t->url, t->max_size));
                 return -EFBIG;
         }
         if (t->result == CURLE_HTTP_RETURNED_ERROR && (status == 404 || status == 410)) {
-                set_error(ret_error, error_printf("'%s' does not exist (HTTP error %ld)", t->url, status));
+                set_error(ret_error, xasprintf("'%s' does not exist (HTTP error %ld)", t->url, status));
                 return -ENOENT;
         }
         if (t->result == CURLE_HTTP_RETURNED_ERROR)
-                set_error(ret_error, error_printf("unable to download '%s': HTTP error %ld", t->url, status));
+                set_error(ret_error, xasprintf("unable to download '%s': HTTP error %ld", t->url, status));
         else
-                set_error(ret_error, error_printf("unable to download '%s': %s (curl error %d)", t->url,
+                set_error(ret_error, xasprintf("unable to download '%s': %s (curl error %d)", t->url,
                                                   t->errbuf[0] ? t->errbuf : curl_easy_strerror(t->result),
                                                   (int) t->result));
         return -EIO;
@@ -299,7 +289,7 @@ static void multi_collect(CURLM *multi) {
 static int transfers_run(Transfer **ts, size_t n, char **ret_error) {
         CURLM *multi = curl_multi_init();
         if (!multi) {
-                set_error(ret_error, error_printf("creating a libcurl handle failed"));
+                set_error(ret_error, xasprintf("creating a libcurl handle failed"));
                 return -ENOMEM;
         }
         curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) HTTP_CONNECTIONS);
@@ -313,7 +303,7 @@ static int transfers_run(Transfer **ts, size_t n, char **ret_error) {
                 if (mc == CURLM_OK && running)
                         mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
                 if (mc != CURLM_OK) {
-                        set_error(ret_error, error_printf("libcurl: %s", curl_multi_strerror(mc)));
+                        set_error(ret_error, xasprintf("libcurl: %s", curl_multi_strerror(mc)));
                         r = -EIO;
                         break;
                 }
@@ -344,7 +334,7 @@ static ssize_t transfer_read(Transfer *t, CURLM *multi, void *buf, size_t len, c
                 if (mc == CURLM_OK && t->off == t->body.len && !t->done)
                         mc = curl_multi_poll(multi, NULL, 0, 1000, NULL);
                 if (mc != CURLM_OK) {
-                        set_error(ret_error, error_printf("libcurl: %s", curl_multi_strerror(mc)));
+                        set_error(ret_error, xasprintf("libcurl: %s", curl_multi_strerror(mc)));
                         return -EIO;
                 }
         }
@@ -359,7 +349,7 @@ static ssize_t transfer_read(Transfer *t, CURLM *multi, void *buf, size_t len, c
 /* ---- fetching whole files ---------------------------------------------- */
 
 static char *cache_file_url(const BinaryCache *cache, const char *name) {
-        return error_printf("%s/%s", cache->url, name);
+        return xasprintf("%s/%s", cache->url, name);
 }
 
 int binary_cache_get_file(BinaryCache *cache, const char *name, size_t max_size, char **ret_data, size_t *ret_len,
@@ -370,15 +360,15 @@ int binary_cache_get_file(BinaryCache *cache, const char *name, size_t max_size,
                         return dfd;
                 int r = read_file(dfd, name, max_size, ret_data, ret_len);
                 if (r == -ENOENT)
-                        set_error(ret_error, error_printf("'%s/%s' does not exist", cache->url, name));
+                        set_error(ret_error, xasprintf("'%s/%s' does not exist", cache->url, name));
                 else if (r < 0)
-                        set_error(ret_error, error_printf("reading '%s/%s': %s", cache->url, name, strerror(-r)));
+                        set_error(ret_error, xasprintf("reading '%s/%s': %s", cache->url, name, strerror(-r)));
                 return r;
         }
         _cleanup_free_ char *url = cache_file_url(cache, name);
         Transfer *t = transfer_new(url, false, max_size);
         if (!t) {
-                set_error(ret_error, error_printf("creating a libcurl handle failed"));
+                set_error(ret_error, xasprintf("creating a libcurl handle failed"));
                 return -ENOMEM;
         }
         int r = transfers_run(&t, 1, ret_error);
@@ -402,7 +392,7 @@ int binary_cache_read_info(BinaryCache *cache, const char *store_dir, const Bina
                 int r = binary_cache_get_file(cache, "nix-cache-info", CACHE_INFO_MAX_SIZE, &data, NULL, &error);
                 if (r == -ENOENT) {
                         free(error);
-                        set_error(ret_error, error_printf("'%s' does not appear to be a binary cache (it has no "
+                        set_error(ret_error, xasprintf("'%s' does not appear to be a binary cache (it has no "
                                                           "nix-cache-info)", cache->url));
                         return r;
                 }
@@ -434,7 +424,7 @@ int binary_cache_read_info(BinaryCache *cache, const char *store_dir, const Bina
                 cache->have_info = true;
         }
         if (strcmp(cache->info.store_dir, store_dir) != 0) {
-                set_error(ret_error, error_printf("binary cache '%s' is for Nix stores with prefix '%s', not '%s'",
+                set_error(ret_error, xasprintf("binary cache '%s' is for Nix stores with prefix '%s', not '%s'",
                                                   cache->url, cache->info.store_dir, store_dir));
                 return -EINVAL;
         }
@@ -453,7 +443,7 @@ static const char *hash_part_of(const char *path, const char *store_dir) {
 
 static char *narinfo_name(const char *path, const char *store_dir) {
         const char *base = hash_part_of(path, store_dir);
-        return base ? error_printf("%.*s.narinfo", STORE_PATH_HASH_CHARS, base) : NULL;
+        return base ? xasprintf("%.*s.narinfo", STORE_PATH_HASH_CHARS, base) : NULL;
 }
 
 static int parse_fetched_narinfo(BinaryCache *cache, const char *name, const char *data, size_t len,
@@ -471,7 +461,7 @@ int binary_cache_get_narinfos(BinaryCache *cache, const char *store_dir, char *c
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *name = narinfo_name(paths[i], store_dir);
                 if (!name) {
-                        set_error(ret_error, error_printf("'%s' is not a store path in %s", paths[i], store_dir));
+                        set_error(ret_error, xasprintf("'%s' is not a store path in %s", paths[i], store_dir));
                         r = -EINVAL;
                         break;
                 }
@@ -493,7 +483,7 @@ int binary_cache_get_narinfos(BinaryCache *cache, const char *store_dir, char *c
                         _cleanup_free_ char *url = cache_file_url(cache, name);
                         ts[i] = transfer_new(url, false, NARINFO_MAX_SIZE);
                         if (!ts[i]) {
-                                set_error(ret_error, error_printf("creating a libcurl handle failed"));
+                                set_error(ret_error, xasprintf("creating a libcurl handle failed"));
                                 r = -ENOMEM;
                         }
                 }
@@ -565,7 +555,7 @@ static ssize_t raw_read(NarReader *r, void *buf, size_t len) {
                         return n;
                 if (errno != EINTR) {
                         int e = -errno;
-                        reader_fail(r, e, error_printf("reading '%s': %s", r->url, strerror(-e)));
+                        reader_fail(r, e, xasprintf("reading '%s': %s", r->url, strerror(-e)));
                         return e;
                 }
         }
@@ -622,12 +612,12 @@ NarReader *nar_reader_free(NarReader *r) {
 int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, char **ret_error) {
         int filter;
         if (compression_filter(info->compression, &filter) < 0) {
-                set_error(ret_error, error_printf("path '%s' in '%s' uses compression '%s', which firn cannot read",
+                set_error(ret_error, xasprintf("path '%s' in '%s' uses compression '%s', which firn cannot read",
                                                   info->path, cache->url, info->compression));
                 return -EOPNOTSUPP;
         }
         if (!relative_name_ok(info->url)) {
-                set_error(ret_error, error_printf("the narinfo of '%s' in '%s' has a bad URL '%s'", info->path,
+                set_error(ret_error, xasprintf("the narinfo of '%s' in '%s' has a bad URL '%s'", info->path,
                                                   cache->url, info->url));
                 return -EBADMSG;
         }
@@ -642,14 +632,14 @@ int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, ch
                 r->fd = openat(dfd, info->url, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (r->fd < 0) {
                         int e = -errno;
-                        set_error(ret_error, error_printf("opening '%s': %s", r->url, strerror(-e)));
+                        set_error(ret_error, xasprintf("opening '%s': %s", r->url, strerror(-e)));
                         return e;
                 }
         } else {
                 r->transfer = transfer_new(r->url, true, 0);
                 r->multi = curl_multi_init();
                 if (!r->transfer || !r->multi) {
-                        set_error(ret_error, error_printf("creating a libcurl handle failed"));
+                        set_error(ret_error, xasprintf("creating a libcurl handle failed"));
                         return -ENOMEM;
                 }
                 curl_multi_add_handle(r->multi, r->transfer->easy);
@@ -658,7 +648,7 @@ int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, ch
                 r->raw = xmalloc(RAW_BUFFER_SIZE);
                 r->archive = archive_read_new();
                 if (!r->archive) {
-                        set_error(ret_error, error_printf("creating a libarchive reader failed"));
+                        set_error(ret_error, xasprintf("creating a libarchive reader failed"));
                         return -ENOMEM;
                 }
                 struct archive_entry *entry = NULL;
@@ -669,7 +659,7 @@ int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, ch
                         if (r->error)
                                 set_error(ret_error, TAKE_PTR(r->error));
                         else
-                                set_error(ret_error, error_printf("decompressing '%s' (%s): %s", r->url,
+                                set_error(ret_error, xasprintf("decompressing '%s' (%s): %s", r->url,
                                                                   info->compression,
                                                                   archive_error_string(r->archive)));
                         return r->error_code ? r->error_code : -EBADMSG;
@@ -688,7 +678,7 @@ ssize_t nar_reader_read(void *userdata, void *buf, size_t len) {
                 n = archive_read_data(r->archive, buf, len);
                 if (n < 0) {
                         if (!r->error_code)
-                                reader_fail(r, -EBADMSG, error_printf("decompressing '%s': %s", r->url,
+                                reader_fail(r, -EBADMSG, xasprintf("decompressing '%s': %s", r->url,
                                                                       archive_error_string(r->archive)));
                         return r->error_code;
                 }
@@ -699,7 +689,7 @@ ssize_t nar_reader_read(void *userdata, void *buf, size_t len) {
         }
         r->count += (uint64_t) n;
         if (r->count > r->limit) {
-                reader_fail(r, -EFBIG, error_printf("the NAR at '%s' is larger than the NarSize %" PRIu64
+                reader_fail(r, -EFBIG, xasprintf("the NAR at '%s' is larger than the NarSize %" PRIu64
                                                     " its narinfo gives",
                                                     r->url, r->limit));
                 return r->error_code;
@@ -716,7 +706,7 @@ const char *nar_reader_error(const NarReader *reader) {
 int binary_cache_has(BinaryCache *cache, const char *store_dir, const char *path, char **ret_error) {
         _cleanup_free_ char *name = narinfo_name(path, store_dir);
         if (!name) {
-                set_error(ret_error, error_printf("'%s' is not a store path in %s", path, store_dir));
+                set_error(ret_error, xasprintf("'%s' is not a store path in %s", path, store_dir));
                 return -EINVAL;
         }
         if (cache->dir) {
@@ -728,7 +718,7 @@ int binary_cache_has(BinaryCache *cache, const char *store_dir, const char *path
                 if (errno == ENOENT)
                         return 0;
                 int r = -errno;
-                set_error(ret_error, error_printf("checking '%s/%s': %s", cache->url, name, strerror(-r)));
+                set_error(ret_error, xasprintf("checking '%s/%s': %s", cache->url, name, strerror(-r)));
                 return r;
         }
         _cleanup_free_ char *data = NULL;
@@ -830,7 +820,7 @@ static int write_nar(BinaryCache *cache, Store *store, const PathInfo *info, con
         w.fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
         if (w.fd < 0) {
                 int r = -errno;
-                set_error(ret_error, error_printf("creating '%s/%s': %s", cache->url, tmp, strerror(-r)));
+                set_error(ret_error, xasprintf("creating '%s/%s': %s", cache->url, tmp, strerror(-r)));
                 return r;
         }
         w.file_hash = hash_ctx_new(HASH_SHA256);
@@ -844,7 +834,7 @@ static int write_nar(BinaryCache *cache, Store *store, const PathInfo *info, con
                     archive_write_set_format_raw(w.archive) != ARCHIVE_OK ||
                     archive_write_set_bytes_in_last_block(w.archive, 1) != ARCHIVE_OK ||
                     archive_write_open(w.archive, &w, NULL, archive_write_cb, NULL) != ARCHIVE_OK) {
-                        set_error(ret_error, error_printf("setting up %s compression: %s", compression,
+                        set_error(ret_error, xasprintf("setting up %s compression: %s", compression,
                                                           w.archive ? archive_error_string(w.archive) : "no memory"));
                         r = -EIO;
                 } else {
@@ -852,7 +842,7 @@ static int write_nar(BinaryCache *cache, Store *store, const PathInfo *info, con
                         archive_entry_set_filetype(entry, AE_IFREG);
                         archive_entry_set_perm(entry, 0644);
                         if (archive_write_header(w.archive, entry) != ARCHIVE_OK) {
-                                set_error(ret_error, error_printf("compressing: %s",
+                                set_error(ret_error, xasprintf("compressing: %s",
                                                                   archive_error_string(w.archive)));
                                 r = -EIO;
                         }
@@ -861,20 +851,20 @@ static int write_nar(BinaryCache *cache, Store *store, const PathInfo *info, con
         }
         const char *base = store_path_base(store, info->path);
         if (r >= 0 && !base) {
-                set_error(ret_error, error_printf("'%s' is not a store path", info->path));
+                set_error(ret_error, xasprintf("'%s' is not a store path", info->path));
                 r = -EINVAL;
         }
         if (r >= 0) {
                 r = nar_dump_path(store->store_fd, base, writer_sink, &w, &dump_error);
                 if (r < 0)
                         set_error(ret_error, dump_error ? dump_error
-                                                        : error_printf("writing the NAR of '%s' to '%s': %s",
+                                                        : xasprintf("writing the NAR of '%s' to '%s': %s",
                                                                        info->path, cache->url, strerror(-r)));
         }
         if (w.archive) {
                 if (r >= 0 && archive_write_close(w.archive) != ARCHIVE_OK) {
                         r = w.error ? w.error : -EIO;
-                        set_error(ret_error, error_printf("compressing the NAR of '%s': %s", info->path,
+                        set_error(ret_error, xasprintf("compressing the NAR of '%s': %s", info->path,
                                                           archive_error_string(w.archive)));
                 }
                 archive_write_free(w.archive);
@@ -882,7 +872,7 @@ static int write_nar(BinaryCache *cache, Store *store, const PathInfo *info, con
         if (r >= 0) {
                 r = fd_sync(w.fd);
                 if (r < 0)
-                        set_error(ret_error, error_printf("writing '%s/%s': %s", cache->url, tmp, strerror(-r)));
+                        set_error(ret_error, xasprintf("writing '%s/%s': %s", cache->url, tmp, strerror(-r)));
         }
         close(w.fd);
         Hash file_hash, nar_hash;
@@ -892,7 +882,7 @@ static int write_nar(BinaryCache *cache, Store *store, const PathInfo *info, con
                        w.nar_size != info->nar_size)) {
                 _cleanup_free_ char *got = hash_to_string(&nar_hash, HASH_FORMAT_BASE32);
                 _cleanup_free_ char *want = hash_to_string(&info->nar_hash, HASH_FORMAT_BASE32);
-                set_error(ret_error, error_printf("path '%s' was modified: its NAR hash is sha256:%s (%" PRIu64
+                set_error(ret_error, xasprintf("path '%s' was modified: its NAR hash is sha256:%s (%" PRIu64
                                                   " bytes), the store says sha256:%s (%" PRIu64 " bytes)",
                                                   info->path, got, w.nar_size, want, info->nar_size));
                 r = -EBADMSG;
@@ -902,13 +892,13 @@ static int write_nar(BinaryCache *cache, Store *store, const PathInfo *info, con
                 return r;
         }
         _cleanup_free_ char *fh = hash_to_string(&file_hash, HASH_FORMAT_BASE32);
-        _cleanup_free_ char *url = error_printf("nar/%s.nar%s", fh, compression_extension(compression));
+        _cleanup_free_ char *url = xasprintf("nar/%s.nar%s", fh, compression_extension(compression));
         r = rename_at(dfd, tmp, dfd, url, false);
         if (r >= 0)
                 r = sync_parent_dir(dfd, url);
         if (r < 0) {
                 unlinkat(dfd, tmp, 0);
-                set_error(ret_error, error_printf("writing '%s/%s': %s", cache->url, url, strerror(-r)));
+                set_error(ret_error, xasprintf("writing '%s/%s': %s", cache->url, url, strerror(-r)));
                 return r;
         }
 
@@ -951,15 +941,15 @@ static int ensure_cache_info(BinaryCache *cache, const char *store_dir, char **r
         if (faccessat(dfd, "nix-cache-info", F_OK, 0) < 0) {
                 if (errno != ENOENT) {
                         int r = -errno;
-                        set_error(ret_error, error_printf("checking '%s/nix-cache-info': %s", cache->url,
+                        set_error(ret_error, xasprintf("checking '%s/nix-cache-info': %s", cache->url,
                                                           strerror(-r)));
                         return r;
                 }
-                _cleanup_free_ char *text = error_printf("StoreDir: %s\nWantMassQuery: 1\nPriority: 50\n",
+                _cleanup_free_ char *text = xasprintf("StoreDir: %s\nWantMassQuery: 1\nPriority: 50\n",
                                                          store_dir);
                 int r = write_file_atomic(dfd, "nix-cache-info", text, strlen(text), 0644);
                 if (r < 0) {
-                        set_error(ret_error, error_printf("writing '%s/nix-cache-info': %s", cache->url,
+                        set_error(ret_error, xasprintf("writing '%s/nix-cache-info': %s", cache->url,
                                                           strerror(-r)));
                         return r;
                 }
@@ -1034,13 +1024,13 @@ int binary_cache_copy_closure_to(BinaryCache *cache, Store *store, char *const *
                                  const CacheWriteOptions *opts, char ***ret_copied, char **ret_error) {
         const char *compression = opts && opts->compression ? opts->compression : "xz";
         if (!cache->dir) {
-                set_error(ret_error, error_printf("cannot write to '%s': only file:// binary caches can be written",
+                set_error(ret_error, xasprintf("cannot write to '%s': only file:// binary caches can be written",
                                                   cache->url));
                 return -EOPNOTSUPP;
         }
         int filter;
         if (compression_filter(compression, &filter) < 0) {
-                set_error(ret_error, error_printf("unknown compression method '%s' (xz, zstd, bzip2, gzip, none)",
+                set_error(ret_error, xasprintf("unknown compression method '%s' (xz, zstd, bzip2, gzip, none)",
                                                   compression));
                 return -EINVAL;
         }
@@ -1059,12 +1049,12 @@ int binary_cache_copy_closure_to(BinaryCache *cache, Store *store, char *const *
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 r = store_query_path_info(store, closure[i], &infos[i]);
                 if (r < 0)
-                        set_error(ret_error, error_printf("querying '%s': %s", closure[i], strerror(-r)));
+                        set_error(ret_error, xasprintf("querying '%s': %s", closure[i], strerror(-r)));
                 else
                         refs[i] = infos[i]->references;
         }
         if (r >= 0 && topo_sort(closure, refs, n, order) < 0) {
-                set_error(ret_error, error_printf("the references of the closure form a cycle"));
+                set_error(ret_error, xasprintf("the references of the closure form a cycle"));
                 r = -ELOOP;
         }
         for (size_t k = 0; r >= 0 && k < n; k++) {
@@ -1081,7 +1071,7 @@ int binary_cache_copy_closure_to(BinaryCache *cache, Store *store, char *const *
                 if (r < 0)
                         break;
                 if (opts && opts->sign_key && narinfo_sign(ni, opts->sign_key, store->store_dir) < 0) {
-                        set_error(ret_error, error_printf("signing '%s' failed", info->path));
+                        set_error(ret_error, xasprintf("signing '%s' failed", info->path));
                         r = -EIO;
                         break;
                 }
@@ -1089,7 +1079,7 @@ int binary_cache_copy_closure_to(BinaryCache *cache, Store *store, char *const *
                 _cleanup_free_ char *name = narinfo_name(info->path, store->store_dir);
                 r = write_file_atomic(cache->dir_fd, name, text, strlen(text), 0644);
                 if (r < 0) {
-                        set_error(ret_error, error_printf("writing '%s/%s': %s", cache->url, name, strerror(-r)));
+                        set_error(ret_error, xasprintf("writing '%s/%s': %s", cache->url, name, strerror(-r)));
                         break;
                 }
                 copied = strv_push(copied, info->path);
@@ -1154,7 +1144,7 @@ static int check_ca(Store *store, const char *tmp, const NarInfo *info, const Ha
                 h = ca + 6;
         Hash want, got;
         if (hash_from_string(h, NULL, &want) < 0) {
-                set_error(ret_error, error_printf("path '%s' has a bad CA '%s'", info->path, ca));
+                set_error(ret_error, xasprintf("path '%s' has a bad CA '%s'", info->path, ca));
                 return -EBADMSG;
         }
         int r;
@@ -1177,7 +1167,7 @@ static int check_ca(Store *store, const char *tmp, const NarInfo *info, const Ha
         if (r >= 0 && memcmp(want.bytes, got.bytes, hash_algo_size(want.algo)) != 0)
                 r = -EBADMSG;
         if (r < 0)
-                set_error(ret_error, error_printf("content-address mismatch importing path '%s': its contents "
+                set_error(ret_error, xasprintf("content-address mismatch importing path '%s': its contents "
                                                   "do not have the %s hash its CA '%s' gives",
                                                   info->path, text ? "text" : recursive ? "NAR" : "file", ca));
         return r;
@@ -1189,7 +1179,7 @@ static int import_one(ImportPool *pool, ImportNode *node) {
         char *error = NULL;
         int r = nar_reader_open(pool->cache, node->info, &reader, &error);
         if (r < 0) {
-                node->error = error_printf("importing '%s' from '%s': %s", node->path, url, error);
+                node->error = xasprintf("importing '%s' from '%s': %s", node->path, url, error);
                 free(error);
                 return r;
         }
@@ -1201,7 +1191,7 @@ static int import_one(ImportPool *pool, ImportNode *node) {
         if (r < 0) {
                 if (r != -ECANCELED || !atomic_load(&pool->failed)) {
                         const char *why = nar_reader_error(reader) ? nar_reader_error(reader) : error;
-                        node->error = error_printf("importing '%s' from '%s': %s", node->path, url,
+                        node->error = xasprintf("importing '%s' from '%s': %s", node->path, url,
                                                    why ? why : strerror(-r));
                 }
                 free(error);
@@ -1211,7 +1201,7 @@ static int import_one(ImportPool *pool, ImportNode *node) {
             nar_size != node->info->nar_size) {
                 _cleanup_free_ char *want = hash_to_string(&node->info->nar_hash, HASH_FORMAT_BASE32);
                 _cleanup_free_ char *got = hash_to_string(&nar_hash, HASH_FORMAT_BASE32);
-                node->error = error_printf("NAR hash mismatch importing path '%s' from '%s':\n"
+                node->error = xasprintf("NAR hash mismatch importing path '%s' from '%s':\n"
                                            "  narinfo:  sha256:%s (%" PRIu64 " bytes)\n"
                                            "  NAR:      sha256:%s (%" PRIu64 " bytes)",
                                            node->path, url, want, node->info->nar_size, got, nar_size);
@@ -1265,7 +1255,7 @@ static int import_fetch_all(Store *store, BinaryCache *cache, ImportNode *nodes,
                 }
         for (size_t i = 0; i < n; i++)
                 if (nodes[i].result < 0) {
-                        set_error(ret_error, error_printf("importing '%s': %s", nodes[i].path,
+                        set_error(ret_error, xasprintf("importing '%s': %s", nodes[i].path,
                                                           strerror(-nodes[i].result)));
                         return nodes[i].result;
                 }
@@ -1341,12 +1331,12 @@ static int import_visit(Store *store, StrSet *seen, const char *path, const char
                 return 0;
         int r = store_add_temp_root(store, path);
         if (r < 0) {
-                set_error(ret_error, error_printf("adding a temporary root for '%s': %s", path, strerror(-r)));
+                set_error(ret_error, xasprintf("adding a temporary root for '%s': %s", path, strerror(-r)));
                 return r;
         }
         r = store_is_valid(store, path);
         if (r < 0) {
-                set_error(ret_error, error_printf("querying '%s': %s", path, strerror(-r)));
+                set_error(ret_error, xasprintf("querying '%s': %s", path, strerror(-r)));
                 return r;
         }
         if (r == 0) {
@@ -1369,7 +1359,7 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
         size_t n = 0;
         for (size_t i = 0; r >= 0 && paths && paths[i]; i++) {
                 if (!hash_part_of(paths[i], store->store_dir)) {
-                        set_error(ret_error, error_printf("'%s' is not a store path in %s", paths[i],
+                        set_error(ret_error, xasprintf("'%s' is not a store path in %s", paths[i],
                                                           store->store_dir));
                         r = -EINVAL;
                 } else
@@ -1393,18 +1383,18 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
                         }
                         if (!info) {
                                 if (*parents[i])
-                                        set_error(ret_error, error_printf("path '%s' is not available in binary "
+                                        set_error(ret_error, xasprintf("path '%s' is not available in binary "
                                                                           "cache '%s' (it is a reference of '%s')",
                                                                           frontier[i], url, parents[i]));
                                 else
-                                        set_error(ret_error, error_printf("path '%s' is not available in binary "
+                                        set_error(ret_error, xasprintf("path '%s' is not available in binary "
                                                                           "cache '%s'",
                                                                           frontier[i], url));
                                 r = -ENOENT;
                                 continue;
                         }
                         if (strcmp(info->path, frontier[i]) != 0) {
-                                set_error(ret_error, error_printf("the narinfo of '%s' in '%s' describes '%s'",
+                                set_error(ret_error, xasprintf("the narinfo of '%s' in '%s' describes '%s'",
                                                                   frontier[i], url, info->path));
                                 narinfo_free(info);
                                 r = -EBADMSG;
@@ -1418,7 +1408,7 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
                                 }
                         }
                         if (n >= IMPORT_MAX_PATHS) {
-                                set_error(ret_error, error_printf("the closure of the paths in '%s' has more than "
+                                set_error(ret_error, xasprintf("the closure of the paths in '%s' has more than "
                                                                   "%u paths", url, IMPORT_MAX_PATHS));
                                 narinfo_free(info);
                                 r = -E2BIG;
@@ -1431,7 +1421,7 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
                         if (*parents[i])
                                 node->parent = xstrdup(parents[i]);
                         for (size_t k = 0; info->references && info->references[k]; k++) {
-                                char *full = error_printf("%s/%s", store->store_dir, info->references[k]);
+                                char *full = xasprintf("%s/%s", store->store_dir, info->references[k]);
                                 node->refs = strv_consume(node->refs, full);
                                 if (r >= 0 && strcmp(full, node->path) != 0)
                                         r = import_visit(store, &seen, full, node->path, &next, &next_parents,
@@ -1458,7 +1448,7 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
                 }
                 order = xcalloc(n, sizeof(size_t));
                 if (topo_sort(names, refs, n, order) < 0) {
-                        set_error(ret_error, error_printf("the references of the paths in '%s' form a cycle", url));
+                        set_error(ret_error, xasprintf("the references of the paths in '%s' form a cycle", url));
                         r = -ELOOP;
                 }
         }
@@ -1470,11 +1460,11 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
                 free(nodes);
                 nodes = sorted;
                 for (size_t k = 0; r >= 0 && k < n; k++) {
-                        char *tmp = error_printf(".tmp-firn-%d-%u", (int) getpid(), store->tmp_counter++);
-                        _cleanup_free_ char *logical = error_printf("%s/%s", store->store_dir, tmp);
+                        char *tmp = xasprintf(".tmp-firn-%d-%u", (int) getpid(), store->tmp_counter++);
+                        _cleanup_free_ char *logical = xasprintf("%s/%s", store->store_dir, tmp);
                         r = store_add_temp_root(store, logical);
                         if (r < 0) {
-                                set_error(ret_error, error_printf("adding a temporary root: %s", strerror(-r)));
+                                set_error(ret_error, xasprintf("adding a temporary root: %s", strerror(-r)));
                                 free(tmp);
                         } else {
                                 /* Whatever is there was left by a dead
@@ -1495,7 +1485,7 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
                         pi->nar_hash = ni->nar_hash;
                         pi->nar_size = ni->nar_size;
                         if (ni->deriver)
-                                pi->deriver = error_printf("%s/%s", store->store_dir, ni->deriver);
+                                pi->deriver = xasprintf("%s/%s", store->store_dir, ni->deriver);
                         if (ni->sigs) {
                                 StrBuf sb = STRBUF_INIT;
                                 for (size_t s = 0; ni->sigs[s]; s++)

@@ -12,16 +12,6 @@
 #include "strv.h"
 #include "xalloc.h"
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 NarInfo *narinfo_new(void) {
         return xcalloc(1, sizeof(NarInfo));
 }
@@ -97,7 +87,7 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
         else if (memchr(text, '\0', len))
                 problem = xstrdup("it holds a NUL byte");
 
-#define TWICE(field) error_printf("%s appears twice", field)
+#define TWICE(field) xasprintf("%s appears twice", field)
         size_t pos = 0;
         while (!problem && pos < len) {
                 const char *line = text + pos;
@@ -110,7 +100,7 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
                  * (as in Nix) and may be empty ("References: "). */
                 const char *colon = memchr(line, ':', (size_t) (eol - line));
                 if (!colon || colon + 1 >= eol || colon[1] != ' ') {
-                        problem = error_printf("line '%.*s' is not 'Key: Value'", (int) (eol - line), line);
+                        problem = xasprintf("line '%.*s' is not 'Key: Value'", (int) (eol - line), line);
                         break;
                 }
                 _cleanup_free_ char *key = xstrndup(line, (size_t) (colon - line));
@@ -122,7 +112,7 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
                                 problem = TWICE(key);
                         else if (strncmp(value, store_dir, dir_len) != 0 || value[dir_len] != '/' ||
                                  !store_base_name_valid(value + dir_len + 1, strlen(value + dir_len + 1)))
-                                problem = error_printf("'%s' is not a store path in %s", value, store_dir);
+                                problem = xasprintf("'%s' is not a store path in %s", value, store_dir);
                         else
                                 info->path = TAKE_PTR(value);
                 } else if (strcmp(key, "URL") == 0) {
@@ -141,28 +131,28 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
                         if (info->has_file_hash)
                                 problem = TWICE(key);
                         else if (hash_from_string(value, NULL, &info->file_hash) < 0)
-                                problem = error_printf("bad FileHash '%s'", value);
+                                problem = xasprintf("bad FileHash '%s'", value);
                         else
                                 info->has_file_hash = true;
                 } else if (strcmp(key, "FileSize") == 0) {
                         if (have_file_size)
                                 problem = TWICE(key);
                         else if (!parse_u64(value, &info->file_size))
-                                problem = error_printf("bad FileSize '%s'", value);
+                                problem = xasprintf("bad FileSize '%s'", value);
                         have_file_size = true;
                 } else if (strcmp(key, "NarHash") == 0) {
                         if (have_nar_hash)
                                 problem = TWICE(key);
                         else if (hash_from_string(value, NULL, &info->nar_hash) < 0)
-                                problem = error_printf("bad NarHash '%s'", value);
+                                problem = xasprintf("bad NarHash '%s'", value);
                         else if (info->nar_hash.algo != HASH_SHA256)
-                                problem = error_printf("NarHash '%s' is not a sha256 hash", value);
+                                problem = xasprintf("NarHash '%s' is not a sha256 hash", value);
                         have_nar_hash = true;
                 } else if (strcmp(key, "NarSize") == 0) {
                         if (have_nar_size)
                                 problem = TWICE(key);
                         else if (!parse_u64(value, &info->nar_size))
-                                problem = error_printf("bad NarSize '%s'", value);
+                                problem = xasprintf("bad NarSize '%s'", value);
                         have_nar_size = true;
                 } else if (strcmp(key, "References") == 0) {
                         if (have_refs)
@@ -175,7 +165,7 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
                                 }
                                 char *end = strchrnul(p, ' ');
                                 if (!store_base_name_valid(p, (size_t) (end - p)))
-                                        problem = error_printf("bad reference '%.*s'", (int) (end - p), p);
+                                        problem = xasprintf("bad reference '%.*s'", (int) (end - p), p);
                                 else
                                         info->references = strv_consume(info->references,
                                                                         xstrndup(p, (size_t) (end - p)));
@@ -187,7 +177,7 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
                         else if (strcmp(value, "unknown-deriver") == 0)
                                 ;
                         else if (!store_base_name_valid(value, strlen(value)))
-                                problem = error_printf("bad Deriver '%s'", value);
+                                problem = xasprintf("bad Deriver '%s'", value);
                         else
                                 info->deriver = TAKE_PTR(value);
                 } else if (strcmp(key, "System") == 0) {
@@ -197,14 +187,14 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
                                 info->system = TAKE_PTR(value);
                 } else if (strcmp(key, "Sig") == 0) {
                         if (!strchr(value, ':') || value[0] == ':' || strchr(value, ' '))
-                                problem = error_printf("bad Sig '%s'", value);
+                                problem = xasprintf("bad Sig '%s'", value);
                         else
                                 narinfo_add_sig(info, value);
                 } else if (strcmp(key, "CA") == 0) {
                         if (info->ca)
                                 problem = TWICE(key);
                         else if (!ca_valid(value))
-                                problem = error_printf("bad CA '%s'", value);
+                                problem = xasprintf("bad CA '%s'", value);
                         else
                                 info->ca = TAKE_PTR(value);
                 }
@@ -223,7 +213,7 @@ int narinfo_parse(const char *text, size_t len, const char *store_dir, const cha
         }
         if (problem) {
                 if (ret_error)
-                        *ret_error = error_printf("NAR info file '%s' is corrupt: %s", whence, problem);
+                        *ret_error = xasprintf("NAR info file '%s' is corrupt: %s", whence, problem);
                 return -EBADMSG;
         }
         if (!info->compression || !*info->compression) {
@@ -289,7 +279,7 @@ char *path_fingerprint(const char *path, const Hash *nar_hash, uint64_t nar_size
 char *narinfo_fingerprint(const NarInfo *info, const char *store_dir) {
         _cleanup_strv_free_ char **full = NULL;
         for (size_t i = 0; info->references && info->references[i]; i++)
-                full = strv_consume(full, error_printf("%s/%s", store_dir, info->references[i]));
+                full = strv_consume(full, xasprintf("%s/%s", store_dir, info->references[i]));
         strv_sort_unique(full);
         return path_fingerprint(info->path, &info->nar_hash, info->nar_size, full);
 }
@@ -348,13 +338,13 @@ int narinfo_check_sigs(const NarInfo *info, const TrustedKeys *keys, const char 
         if (ret_error) {
                 if (invalid) {
                         const char *colon = strchr(invalid, ':');
-                        *ret_error = error_printf("path '%s' has an invalid signature by trusted key '%.*s' "
+                        *ret_error = xasprintf("path '%s' has an invalid signature by trusted key '%.*s' "
                                                   "(its narinfo does not match what was signed)",
                                                   info->path, (int) (colon - invalid), invalid);
                 } else if (signers.len == 0)
-                        *ret_error = error_printf("path '%s' is not signed; trusted keys: %s", info->path, trusted);
+                        *ret_error = xasprintf("path '%s' is not signed; trusted keys: %s", info->path, trusted);
                 else
-                        *ret_error = error_printf("path '%s' is signed only by keys that are not trusted (%s); trusted keys: %s",
+                        *ret_error = xasprintf("path '%s' is signed only by keys that are not trusted (%s); trusted keys: %s",
                                                   info->path, signers.buf, trusted);
         }
         strbuf_release(&signers);

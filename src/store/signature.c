@@ -10,16 +10,6 @@
 #include "strbuf.h"
 #include "xalloc.h"
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 static void set_error(char **ret_error, char *msg) {
         if (ret_error)
                 *ret_error = msg;
@@ -141,13 +131,13 @@ int secret_key_parse(const char *text, SecretKey **ret, char **ret_error) {
         int r = split_key(text, &key->name, key->key, sizeof(key->key), &reason);
         if (r < 0) {
                 secret_key_free(key);
-                set_error(ret_error, error_printf("secret key is corrupt: %s", reason));
+                set_error(ret_error, xasprintf("secret key is corrupt: %s", reason));
                 return r;
         }
         uint8_t pub[ED25519_PUBLIC_SIZE];
         if (public_from_seed(key->key, pub) < 0 ||
             memcmp(pub, key->key + ED25519_SEED_SIZE, ED25519_PUBLIC_SIZE) != 0) {
-                set_error(ret_error, error_printf("secret key '%s' is corrupt: its public half does not match its seed",
+                set_error(ret_error, xasprintf("secret key '%s' is corrupt: its public half does not match its seed",
                                                   key->name));
                 secret_key_free(key);
                 return -EINVAL;
@@ -167,7 +157,7 @@ static bool key_name_ok(const char *name) {
 
 int secret_key_generate(const char *name, SecretKey **ret, char **ret_error) {
         if (!key_name_ok(name)) {
-                set_error(ret_error, error_printf("invalid key name '%s' (it must be non-empty, without ':' "
+                set_error(ret_error, xasprintf("invalid key name '%s' (it must be non-empty, without ':' "
                                                   "or white space)", name));
                 return -EINVAL;
         }
@@ -175,7 +165,7 @@ int secret_key_generate(const char *name, SecretKey **ret, char **ret_error) {
         if (RAND_bytes(key->key, ED25519_SEED_SIZE) != 1 ||
             public_from_seed(key->key, key->key + ED25519_SEED_SIZE) < 0) {
                 secret_key_free(key);
-                set_error(ret_error, error_printf("generating a key: OpenSSL failed"));
+                set_error(ret_error, xasprintf("generating a key: OpenSSL failed"));
                 return -EIO;
         }
         key->name = xstrdup(name);
@@ -194,7 +184,7 @@ SecretKey *secret_key_free(SecretKey *key) {
 
 char *secret_key_format(const SecretKey *key) {
         _cleanup_free_ char *b64 = base64_encode(key->key, sizeof(key->key));
-        return error_printf("%s:%s", key->name, b64);
+        return xasprintf("%s:%s", key->name, b64);
 }
 
 void secret_key_to_public(const SecretKey *key, PublicKey *ret) {
@@ -212,7 +202,7 @@ char *secret_key_sign(const SecretKey *key, const void *data, size_t len) {
             EVP_DigestSign(ctx, sig, &n, data, len) != 1 || n != sizeof(sig))
                 return NULL;
         _cleanup_free_ char *b64 = base64_encode(sig, sizeof(sig));
-        return error_printf("%s:%s", key->name, b64);
+        return xasprintf("%s:%s", key->name, b64);
 }
 
 /* ---- public keys ------------------------------------------------------- */
@@ -222,7 +212,7 @@ int public_key_parse(const char *text, PublicKey *ret, char **ret_error) {
         const char *reason = NULL;
         int r = split_key(text, &key.name, key.key, sizeof(key.key), &reason);
         if (r < 0) {
-                set_error(ret_error, error_printf("public key '%s' is corrupt: %s", text, reason));
+                set_error(ret_error, xasprintf("public key '%s' is corrupt: %s", text, reason));
                 return r;
         }
         *ret = key;
@@ -231,7 +221,7 @@ int public_key_parse(const char *text, PublicKey *ret, char **ret_error) {
 
 char *public_key_format(const PublicKey *key) {
         _cleanup_free_ char *b64 = base64_encode(key->key, sizeof(key->key));
-        return error_printf("%s:%s", key->name, b64);
+        return xasprintf("%s:%s", key->name, b64);
 }
 
 void public_key_done(PublicKey *key) {

@@ -29,16 +29,6 @@
 /* Threads removing files at once (delete_files). */
 #define GC_REMOVAL_THREADS 8
 
-static char *error_printf(const char *fmt, ...) _printf_(1, 2);
-static char *error_printf(const char *fmt, ...) {
-        StrBuf sb = STRBUF_INIT;
-        va_list ap;
-        va_start(ap, fmt);
-        strbuf_vaddf(&sb, fmt, ap);
-        va_end(ap);
-        return strbuf_detach(&sb, NULL);
-}
-
 static void gc_info(const GcOptions *o, const char *fmt, ...) _printf_(2, 3);
 static void gc_info(const GcOptions *o, const char *fmt, ...) {
         if (!o || !o->on_info)
@@ -153,7 +143,7 @@ static char *store_path_under(const Store *store, const char *prefix, const char
         size_t nl = strcspn(name, "/");
         if (nl == 0 || (nl == 1 && name[0] == '.') || (nl == 2 && name[0] == '.' && name[1] == '.'))
                 return NULL;
-        return error_printf("%s/%.*s", store->store_dir, (int) nl, name);
+        return xasprintf("%s/%.*s", store->store_dir, (int) nl, name);
 }
 
 /* A symlink target that names a store path: logical (/nix/store/…), or
@@ -194,7 +184,7 @@ static void walk_link(Walk *w, int dfd, const char *dir_real, const char *name, 
         _cleanup_free_ char *target = NULL;
         if (read_link(dfd, name, &target) < 0)
                 return;
-        _cleanup_free_ char *link = error_printf("%s/%s", dir_real, name);
+        _cleanup_free_ char *link = xasprintf("%s/%s", dir_real, name);
         _cleanup_free_ char *direct = store_path_of_target(w->store, target);
         if (direct) {
                 roots_push(w->roots, TAKE_PTR(link), TAKE_PTR(direct));
@@ -202,7 +192,7 @@ static void walk_link(Walk *w, int dfd, const char *dir_real, const char *name, 
         }
         /* An indirect root: the link points at a link (e.g. ./result). */
         _cleanup_free_ char *abs = *target == '/' ? real_target(w->store, target)
-                                                  : error_printf("%s/%s", dir_real, target);
+                                                  : xasprintf("%s/%s", dir_real, target);
         struct stat st;
         if (lstat(abs, &st) < 0) {
                 if ((errno == ENOENT || errno == ENOTDIR) && in_auto && w->remove_stale) {
@@ -242,7 +232,7 @@ static void walk_dir(Walk *w, int fd, const char *dir_real, bool in_auto, int de
                         int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                         if (sub < 0)
                                 continue;
-                        _cleanup_free_ char *sub_real = error_printf("%s/%s", dir_real, e->d_name);
+                        _cleanup_free_ char *sub_real = xasprintf("%s/%s", dir_real, e->d_name);
                         walk_dir(w, sub, sub_real, in_auto || strcmp(sub_real, w->auto_real) == 0, depth + 1);
                 } else if (S_ISLNK(st.st_mode))
                         walk_link(w, dirfd(d), dir_real, e->d_name, in_auto);
@@ -254,7 +244,7 @@ static void find_link_roots(Walk *w, const char *subdir) {
         int fd = openat(w->store->state_fd, subdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return;
-        _cleanup_free_ char *real = error_printf("%s/%s", w->store->state_dir, subdir);
+        _cleanup_free_ char *real = xasprintf("%s/%s", w->store->state_dir, subdir);
         walk_dir(w, fd, real, false, 0);
 }
 
@@ -318,7 +308,7 @@ static int find_temp_roots(Walk *w) {
                 }
                 if (r < 0)
                         break;
-                _cleanup_free_ char *link = error_printf("{temp:%s}", e->d_name);
+                _cleanup_free_ char *link = xasprintf("{temp:%s}", e->d_name);
                 /* NUL-terminated entries; an unterminated tail is ignored. */
                 for (size_t pos = 0; pos < len;) {
                         const char *s = data + pos;
@@ -340,7 +330,7 @@ static int find_temp_roots(Walk *w) {
 static void runtime_root(const Store *store, RootList *roots, const char *target, pid_t pid, const char *what) {
         char *p = store_path_under(store, store->real_store_dir, target);
         if (p)
-                roots_push(roots, error_printf("{/proc/%d/%s}", (int) pid, what), p);
+                roots_push(roots, xasprintf("{/proc/%d/%s}", (int) pid, what), p);
 }
 
 static void runtime_link(const Store *store, RootList *roots, int dfd, const char *name, pid_t pid,
@@ -404,7 +394,7 @@ static void find_runtime_roots(const Store *store, RootList *roots) {
                         while ((f = readdir(fds))) {
                                 if (!isdigit((unsigned char) f->d_name[0]))
                                         continue;
-                                _cleanup_free_ char *what = error_printf("fd/%s", f->d_name);
+                                _cleanup_free_ char *what = xasprintf("fd/%s", f->d_name);
                                 runtime_link(store, roots, dirfd(fds), f->d_name, pid, what);
                         }
                         closedir(fds);
@@ -421,7 +411,7 @@ static void find_runtime_roots(const Store *store, RootList *roots) {
  * processes are removed. Called with gc.lock held exclusively. */
 static int find_roots_locked(Store *store, const GcOptions *opts, bool runtime, bool remove_stale, RootList *roots,
                              size_t *ret_n_links, char **ret_error) {
-        _cleanup_free_ char *auto_real = error_printf("%s/gcroots/auto", store->state_dir);
+        _cleanup_free_ char *auto_real = xasprintf("%s/gcroots/auto", store->state_dir);
         Walk w = { .store = store, .opts = opts, .remove_stale = remove_stale, .auto_real = auto_real, .roots = roots };
         find_link_roots(&w, "gcroots");
         find_link_roots(&w, "profiles");
@@ -429,7 +419,7 @@ static int find_roots_locked(Store *store, const GcOptions *opts, bool runtime, 
                 *ret_n_links = roots->n;
         int r = find_temp_roots(&w);
         if (r < 0) {
-                *ret_error = error_printf("reading the temporary roots in '%s/temproots': %s", store->state_dir,
+                *ret_error = xasprintf("reading the temporary roots in '%s/temproots': %s", store->state_dir,
                                           strerror(-r));
                 return r;
         }
@@ -441,7 +431,7 @@ static int find_roots_locked(Store *store, const GcOptions *opts, bool runtime, 
 static int lock_gc(Store *store, char **ret_error) {
         int fd = lock_file(store->state_fd, "gc.lock", LOCK_MODE_EXCLUSIVE, true);
         if (fd < 0)
-                *ret_error = error_printf("locking '%s/gc.lock': %s", store->state_dir, strerror(-fd));
+                *ret_error = xasprintf("locking '%s/gc.lock': %s", store->state_dir, strerror(-fd));
         return fd;
 }
 
@@ -464,7 +454,7 @@ int store_find_roots(Store *store, bool runtime_roots, GcRoot **ret_roots, size_
                 r = store_is_valid(store, all.items[i].path);
                 if (r < 0) {
                         roots_done(&valid);
-                        *ret_error = error_printf("querying '%s': %s", all.items[i].path, strerror(-r));
+                        *ret_error = xasprintf("querying '%s': %s", all.items[i].path, strerror(-r));
                         return r;
                 }
                 if (r > 0) {
@@ -744,7 +734,7 @@ static int delete_files(Gc *gc, char *const *paths, size_t n, char **ret_error) 
                 }
                 if (r == 0) {
                         r = results[i];
-                        *ret_error = error_printf("deleting '%s': %s", paths[i], strerror(-r));
+                        *ret_error = xasprintf("deleting '%s': %s", paths[i], strerror(-r));
                 }
         }
         return r;
@@ -796,7 +786,7 @@ static bool leftover_is_dead(Gc *gc, const char *name, const char *logical) {
                 return false;
         size_t nl = strlen(name);
         if (nl > 5 && strcmp(name + nl - 5, ".lock") == 0) {
-                _cleanup_free_ char *guarded = error_printf("%s/%.*s", gc->store->store_dir, (int) (nl - 5), name);
+                _cleanup_free_ char *guarded = xasprintf("%s/%.*s", gc->store->store_dir, (int) (nl - 5), name);
                 if (strmap_get(&gc->protected, guarded) != SIZE_MAX)
                         return false;
                 _cleanup_close_ int fd = openat(gc->store->store_fd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
@@ -829,7 +819,7 @@ static int find_leftovers(Gc *gc, char ***ret, char **ret_error) {
                 int r = -errno;
                 if (fd >= 0)
                         close(fd);
-                *ret_error = error_printf("reading '%s': %s", gc->store->real_store_dir, strerror(-r));
+                *ret_error = xasprintf("reading '%s': %s", gc->store->real_store_dir, strerror(-r));
                 return r;
         }
         rewinddir(d);
@@ -837,7 +827,7 @@ static int find_leftovers(Gc *gc, char ***ret, char **ret_error) {
         while ((e = readdir(d))) {
                 if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
                         continue;
-                _cleanup_free_ char *logical = error_printf("%s/%s", gc->store->store_dir, e->d_name);
+                _cleanup_free_ char *logical = xasprintf("%s/%s", gc->store->store_dir, e->d_name);
                 if (strmap_get(&gc->index, logical) != SIZE_MAX)
                         continue;
                 if (leftover_is_dead(gc, e->d_name, logical))
@@ -870,7 +860,7 @@ static int collect_locked(Gc *gc, char **ret_error) {
 
         r = store_query_graph(store, &gc->graph);
         if (r < 0) {
-                *ret_error = error_printf("reading the store database: %s", strerror(-r));
+                *ret_error = xasprintf("reading the store database: %s", strerror(-r));
                 return r;
         }
         for (size_t i = 0; i < gc->graph.n; i++)
@@ -883,7 +873,7 @@ static int collect_locked(Gc *gc, char **ret_error) {
                         const char *p = o->paths_to_delete[i];
                         size_t k = strmap_get(&gc->index, p);
                         if ((k != SIZE_MAX && gc->live[k]) || (k == SIZE_MAX && strmap_get(&gc->protected, p) != SIZE_MAX)) {
-                                *ret_error = error_printf("Cannot delete path '%s' since it is still alive. "
+                                *ret_error = xasprintf("Cannot delete path '%s' since it is still alive. "
                                                           "To find out why, use: nix-store --query --roots",
                                                           p);
                                 return -EBUSY;
@@ -955,7 +945,7 @@ static int delete_unused_links(Gc *gc, char **ret_error) {
                 if (r == -ENOENT)
                         r = 0;
                 if (r < 0) {
-                        *ret_error = error_printf("deleting '%s/.links/%s': %s", gc->store->real_store_dir,
+                        *ret_error = xasprintf("deleting '%s/.links/%s': %s", gc->store->real_store_dir,
                                                   e->d_name, strerror(-r));
                         break;
                 }
@@ -973,7 +963,7 @@ int store_collect_garbage(Store *store, const GcOptions *options, GcResults *res
                            options->paths_to_delete[i];
              i++)
                 if (!store_path_base(store, options->paths_to_delete[i])) {
-                        *ret_error = error_printf("path '%s' is not in the Nix store", options->paths_to_delete[i]);
+                        *ret_error = xasprintf("path '%s' is not in the Nix store", options->paths_to_delete[i]);
                         return -EINVAL;
                 }
         _cleanup_close_ int gc_fd = lock_gc(store, ret_error);
