@@ -99,8 +99,7 @@ void build_log_close(BuildLog *log) {
         if (log->bz)
                 BZ2_bzWriteClose(&bzerr, log->bz, 0, NULL, NULL);
         if (log->file) {
-                fflush(log->file);
-                fd_sync(fileno(log->file));
+                /* Not synced: a log is not part of the store's consistency. */
                 fclose(log->file);
                 rename(log->tmp_path, log->final_path);
         }

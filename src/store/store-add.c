@@ -292,6 +292,9 @@ int store_add_text(Store *store, const char *name, const void *data, size_t len,
         return 0;
 }
 
+/* Batches of more new objects than this are made durable with one syncfs. */
+#define INSTALL_MAX_FSYNC_OBJECTS 8
+
 /* ---- installing objects restored elsewhere (binary-cache.c) --------------- */
 
 static int compare_slots(const void *a, const void *b, void *userdata) {
@@ -332,10 +335,13 @@ int store_install_restored(Store *store, char *const *tmp_names, PathInfo *const
                 lock_fds[n_locked] = fd;
         }
 
+        /* First make every new object canonical, then durable (one syncfs
+         * for a large batch, else one fsync per file), then rename them. */
+        _cleanup_free_ bool *install = xcalloc(n ? n : 1, sizeof(bool));
+        size_t n_install = 0;
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 PathInfo *info = sorted[i];
                 const char *tmp = tmp_names[slot[i]];
-                const char *base = store_path_base(store, info->path);
                 r = store_is_valid(store, info->path);
                 if (r > 0) { /* someone else installed it meanwhile */
                         r = 0;
@@ -350,11 +356,24 @@ int store_install_restored(Store *store, char *const *tmp_names, PathInfo *const
                         *ret_error = xasprintf("canonicalising '%s': %s", info->path, strerror(-r));
                         break;
                 }
+                install[i] = true;
+                n_install++;
+        }
+        if (r >= 0 && n_install > INSTALL_MAX_FSYNC_OBJECTS)
+                r = fs_sync(store->store_fd);
+        for (size_t i = 0; r >= 0 && n_install <= INSTALL_MAX_FSYNC_OBJECTS && i < n; i++)
+                if (install[i])
+                        r = sync_tree(store->store_fd, tmp_names[slot[i]]);
+        if (r < 0)
+                *ret_error = xasprintf("syncing new store objects: %s", strerror(-r));
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (!install[i])
+                        continue;
+                PathInfo *info = sorted[i];
+                const char *base = store_path_base(store, info->path);
                 r = rm_rf(store->store_fd, base, NULL); /* an invalid leftover */
                 if (r >= 0)
-                        r = sync_tree(store->store_fd, tmp);
-                if (r >= 0)
-                        r = rename_at(store->store_fd, tmp, store->store_fd, base, true);
+                        r = rename_at(store->store_fd, tmp_names[slot[i]], store->store_fd, base, true);
                 if (r < 0) {
                         *ret_error = xasprintf("writing '%s': %s", info->path, strerror(-r));
                         break;

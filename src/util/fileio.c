@@ -143,15 +143,18 @@ int sync_tree(int dirfd, const char *path) {
                 return -errno;
         unsigned count = 0;
         int r = S_ISDIR(st.st_mode) ? dir_for_each(fd, count_entry, &count) : 0;
-        if (r == -E2BIG) {
-                r = fault_point("syncfs");
-                if (r < 0)
-                        return r;
-                return syncfs(fd) < 0 ? -errno : 0;
-        }
+        if (r == -E2BIG)
+                return fs_sync(fd);
         if (r < 0)
                 return r;
         return sync_tree_fd(fd, 0);
+}
+
+int fs_sync(int fd) {
+        int r = fault_point("syncfs");
+        if (r < 0)
+                return r;
+        return syncfs(fd) < 0 ? -errno : 0;
 }
 
 int rename_at(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, bool noreplace) {

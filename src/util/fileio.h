@@ -32,6 +32,10 @@ int sync_parent_dir(int dirfd, const char *path);
  * new store object is renamed into place and registered. */
 int sync_tree(int dirfd, const char *path);
 
+/* syncfs() of the file system that holds fd: everything written there
+ * becomes durable at once. */
+int fs_sync(int fd);
+
 /* renameat(); with noreplace, fails with -EEXIST rather than replace. */
 int rename_at(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, bool noreplace);
 
