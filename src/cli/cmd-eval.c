@@ -12,6 +12,7 @@
 #include "attr-path.h"
 #include "cleanup.h"
 #include "cli-instantiate.h"
+#include "cli-eval.h"
 #include "cli-store.h"
 #include "fileio.h"
 #include "path-util.h"
@@ -312,7 +313,7 @@ static int run_with(int argc, char **argv, bool eval_mode, Store *given_store, D
                 eo.store = store_hooks_writable(store, eo.store_dir);
         } else
                 eo.store = store_hooks_read_only(eo.store_dir);
-        EvalState *st = eval_state_new(&eo);
+        EvalState *st = cli_eval_state_new(&eo);
 
         if (o.n_inputs == 0) {
                 if (o.from_args)

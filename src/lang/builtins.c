@@ -469,11 +469,19 @@ static void bind_derivation(EvalState *st, Value *v) {
 }
 /* ---- end store builtins ---- */
 
+/* The language's tables, then the extra ones of EvalOptions. */
+static const PrimOp *table_at(const EvalState *st, size_t t) {
+        if (t < ELEMENTSOF(tables))
+                return tables[t];
+        t -= ELEMENTSOF(tables);
+        return t < st->opts.n_extra_primops ? st->opts.extra_primops[t] : NULL;
+}
+
 void builtins_init(EvalState *st) {
         BaseBuilder bb = { 0 };
         size_t n_primops = 0;
-        for (size_t t = 0; t < ELEMENTSOF(tables); t++)
-                for (const PrimOp *p = tables[t]; p->name; p++)
+        for (size_t t = 0; table_at(st, t); t++)
+                for (const PrimOp *p = table_at(st, t); p->name; p++)
                         n_primops++;
 
         Bindings *b = bindings_new(n_primops + 5);
@@ -496,8 +504,8 @@ void builtins_init(EvalState *st) {
         base_add(&bb, "derivation", vderivation);
         bindings_push(b, symbol_intern_str("derivation"), vderivation, NULL);
 
-        for (size_t t = 0; t < ELEMENTSOF(tables); t++)
-                for (const PrimOp *p = tables[t]; p->name; p++) {
+        for (size_t t = 0; table_at(st, t); t++)
+                for (const PrimOp *p = table_at(st, t); p->name; p++) {
                         Value *v = value_new();
                         if (p->arity == 0) {
                                 /* A constant: computed once now. */

@@ -296,3 +296,7 @@ void eval_error_format(const EvalState *st, bool show_trace, StrBuf *out) {
         strbuf_release(&body);
 }
 
+
+void eval_error_set_message(EvalState *st, const char *message) {
+        st->error.message = gc_strdup(message);
+}

@@ -20,6 +20,8 @@ struct EvalState {
         EvalOptions opts;
         EvalError error;
         bool has_error;
+        /* The value whose re-entry raised the last infinite recursion. */
+        Value *recursion_value;
         EvalSymbols sym;
         Symbol s_to_string, s_overrides, s_ignore_nulls;
 

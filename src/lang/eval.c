@@ -219,10 +219,15 @@ int eval_force_slow(EvalState *st, Value *v, const Pos *pos) {
                 return 0;
         }
         case VT_BLACKHOLE:
+                st->recursion_value = v;
                 return eval_error(st, EVAL_ERROR_INFINITE_RECURSION, pos, "infinite recursion encountered");
         default:
                 return 0;
         }
+}
+
+Value *eval_error_recursion_value(const EvalState *st) {
+        return st->recursion_value;
 }
 
 static int type_error(EvalState *st, Value *v, const Pos *pos, const char *expected) {

@@ -110,6 +110,10 @@ typedef struct EvalOptions {
         bool show_trace;              /* record call-site frames (Nix does only then) */
         unsigned max_call_depth;      /* default 100000 (calls and forced thunks) */
         EvalStoreHooks store;
+        /* Primop tables from the layers above (the module system), each
+         * ending with a NULL name, registered after the language's own. */
+        const PrimOp *const *extra_primops;
+        size_t n_extra_primops;
 } EvalOptions;
 
 typedef struct EvalState EvalState;
@@ -138,6 +142,12 @@ int eval_error_add_frame(EvalState *st, const Pos *pos, const char *fmt, ...)
 void eval_error_suggest(EvalState *st, const char *query, const char *const *names, size_t n);
 /* Suggestions from the attribute names of a set. */
 void eval_error_suggest_attrs(EvalState *st, const char *query, const Bindings *b);
+
+/* For an infinite-recursion error: the value (a thunk or application under
+ * evaluation) that was forced again. */
+Value *eval_error_recursion_value(const EvalState *st);
+/* Replaces the current error's message (kind, position and frames stay). */
+void eval_error_set_message(EvalState *st, const char *message);
 
 /* Formats the recorded error the way Nix 2.8 prints it (with the source
  * line and, when show_trace, the frames). */

@@ -129,6 +129,9 @@ static void print(EvalState *st, Value *v, Seen *seen, StrBuf *out) {
         case VT_PRIMOP_APP:
                 strbuf_adds(out, "<PRIMOP-APP>");
                 break;
+        case VT_EXTERNAL:
+                strbuf_adds(out, "<EXTERNAL>");
+                break;
         case VT_FLOAT:
                 strbuf_addf(out, "%g", v->fpoint);
                 break;

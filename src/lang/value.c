@@ -164,6 +164,8 @@ const char *value_show_type(const Value *v) {
                 strcat(r, "'");
                 return r;
         }
+        case VT_EXTERNAL:
+                return "an internal value";
         }
         return "an unknown value";
 }

@@ -34,6 +34,10 @@ typedef enum ValueType {
         VT_LAMBDA,
         VT_PRIMOP,
         VT_PRIMOP_APP,
+        /* An opaque C object of a layer above the language (the module
+         * system's option nodes), only ever the argument of that layer's
+         * own primops; no language construct produces or inspects one. */
+        VT_EXTERNAL,
 } ValueType;
 
 typedef struct Value Value;
@@ -72,6 +76,10 @@ struct Value {
                 struct {
                         Value *left, *right;
                 } primop_app;
+                struct {
+                        void *ptr; /* GC */
+                        const char *kind;
+                } external;
         };
 };
 
@@ -161,6 +169,12 @@ static inline void value_set_app(Value *v, Value *fn, Value *arg) {
         v->type = VT_APP;
         v->app.left = fn;
         v->app.right = arg;
+}
+
+static inline void value_set_external(Value *v, const char *kind, void *ptr) {
+        v->type = VT_EXTERNAL;
+        v->external.kind = kind;
+        v->external.ptr = ptr;
 }
 
 /* Nix's own words for a value's type, for error messages ("an integer",

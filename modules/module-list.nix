@@ -1,0 +1,4 @@
+# Every module of a firn system, imported by each configuration.
+[
+  ./misc/assertions.nix
+]

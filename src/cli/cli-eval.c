@@ -1,0 +1,29 @@
+#include "cli-eval.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "module-system.h"
+#include "xalloc.h"
+
+const char *cli_modules_dir(void) {
+        const char *env = getenv("FIRN_MODULES_DIR");
+        if (env && *env)
+                return env;
+        if (access(FIRN_SOURCE_MODULES_DIR "/lib/default.nix", R_OK) == 0)
+                return FIRN_SOURCE_MODULES_DIR;
+        return FIRN_INSTALLED_MODULES_DIR;
+}
+
+EvalState *cli_eval_state_new(EvalOptions *eo) {
+        static const PrimOp *const extra[] = { module_system_primops };
+        SearchPathEntry *sp = xcalloc(eo->n_search_path + 1, sizeof(SearchPathEntry));
+        for (size_t i = 0; i < eo->n_search_path; i++)
+                sp[i] = eo->search_path[i];
+        sp[eo->n_search_path] = (SearchPathEntry) { .prefix = "firn", .path = cli_modules_dir() };
+        eo->search_path = sp;
+        eo->n_search_path++;
+        eo->extra_primops = extra;
+        eo->n_extra_primops = 1;
+        return eval_state_new(eo);
+}
