@@ -109,14 +109,14 @@ static int prim_option_config(EvalState *st, const Pos *pos, Value **args, Value
         return 0;
 }
 
-static const PrimOp prim_option_config_op = {
-        .name = "optionConfig", .arity = 1, .args = { "option" }, .fn = prim_option_config
-};
 
 static int split_all(MsEval *ms, Node *n) {
+        int r = node_declare(ms, n);
+        if (r < 0)
+                return r;
         if (n->is_option && n != ms->root)
                 return 0;
-        int r = node_split(ms, n);
+        r = node_split(ms, n);
         if (r < 0)
                 return r;
         for (uint32_t i = 0; i < n->n_children; i++)
@@ -125,10 +125,21 @@ static int split_all(MsEval *ms, Node *n) {
         return 0;
 }
 
-static Value *config_at(MsEval *ms, Symbol a, Symbol b) {
+/* config.A.B when it is a declared option, else NULL (or an error). */
+static int config_at(MsEval *ms, Symbol a, Symbol b, Value **ret) {
+        *ret = NULL;
+        int r = node_declare(ms, ms->root);
+        if (r < 0)
+                return r;
         Node *x = node_child(ms, ms->root, a);
-        Node *y = x ? node_child(ms, x, b) : NULL;
-        return y && y->is_option ? node_config_value(ms, y) : NULL;
+        if (!x || (r = node_declare(ms, x)) < 0)
+                return r;
+        Node *y = node_child(ms, x, b);
+        if (!y || (r = node_declare(ms, y)) < 0)
+                return r;
+        if (y->is_option)
+                *ret = node_config_value(ms, y);
+        return 0;
 }
 
 /* A definition's properties, wrapped back around its value as sets, for
@@ -159,10 +170,11 @@ static Value *rewrap(const Def *d) {
 static int freeform_value(MsEval *ms, Value **ret) {
         EvalState *st = ms->st;
         *ret = NULL;
-        Value *ft = config_at(ms, ms_sym._module, ms_sym.freeformType);
-        if (!ft)
-                return 0;
-        int r = eval_force(st, ft, NULL);
+        Value *ft;
+        int r = config_at(ms, ms_sym._module, ms_sym.freeformType, &ft);
+        if (r < 0 || !ft)
+                return r;
+        r = eval_force(st, ft, NULL);
         if (r < 0)
                 return r;
         if (ft->type == VT_NULL)
@@ -212,7 +224,11 @@ static int prim_config_node(EvalState *st, const Pos *pos, Value **args, Value *
         if (ms->collecting)
                 return imports_read_config(ms);
         Value *ff = NULL;
-        int r;
+        int r = node_declare(ms, n);
+        if (r < 0)
+                return r;
+        if (n->is_option && n != ms->root)
+                return prim_option_config(st, pos, args, ret);
         if (n == ms->root && (r = freeform_value(ms, &ff)) < 0)
                 return r;
         Bindings *b = bindings_new(n->n_children + (ff ? ff->attrs->size : 0));
@@ -233,10 +249,8 @@ static const PrimOp prim_config_node_op = {
 };
 
 Value *node_config_value(MsEval *ms, Node *n) {
-        if (!n->config_cell) {
-                const PrimOp *op = n->is_option && n != ms->root ? &prim_option_config_op : &prim_config_node_op;
-                n->config_cell = ms_app(ms_primop(op, 0, NULL), ms_external("config-node", n));
-        }
+        if (!n->config_cell)
+                n->config_cell = ms_app(ms_primop(&prim_config_node_op, 0, NULL), ms_external("config-node", n));
         return n->config_cell;
 }
 
@@ -260,13 +274,13 @@ static void collect_paths(Node *n, const char ***names, size_t *len, size_t *cap
 
 int ms_checked_config(MsEval *ms, Value *ret) {
         EvalState *st = ms->st;
-        int r;
-        Value *check = config_at(ms, ms_sym._module, ms_sym.check);
+        Value *check, *ft;
         bool do_check = true;
-        if (check && (r = eval_force_bool(st, check, NULL, &do_check)) < 0)
+        int r = config_at(ms, ms_sym._module, ms_sym.check, &check);
+        if (r < 0 || (check && (r = eval_force_bool(st, check, NULL, &do_check)) < 0))
                 return r;
-        Value *ft = config_at(ms, ms_sym._module, ms_sym.freeformType);
-        if (ft && (r = eval_force(st, ft, NULL)) < 0)
+        if ((r = config_at(ms, ms_sym._module, ms_sym.freeformType, &ft)) < 0 ||
+            (ft && (r = eval_force(st, ft, NULL)) < 0))
                 return r;
         if (do_check && (!ft || ft->type == VT_NULL)) {
                 if ((r = split_all(ms, ms->root)) < 0)
@@ -274,13 +288,15 @@ int ms_checked_config(MsEval *ms, Value *ret) {
                 if (ms->n_unmatched) {
                         const UnmatchedDef *u = &ms->unmatched[0];
                         const char *path = loc_show(u->loc);
+                        const char **names = NULL;
+                        size_t len = 0, cap = 0;
+                        if (node_declare_all(ms, ms->root) < 0)
+                                eval_state_clear_error(st);
+                        collect_paths(ms->root, &names, &len, &cap);
                         StrBuf sb = STRBUF_INIT;
                         ms_show_defs(st, &u->def, 1, &sb);
                         r = ms_error(st, NULL, "The option `%s' does not exist. Definition values:%s", path, sb.buf);
                         strbuf_release(&sb);
-                        const char **names = NULL;
-                        size_t len = 0, cap = 0;
-                        collect_paths(ms->root, &names, &len, &cap);
                         eval_error_suggest(st, path, names, len);
                         return r;
                 }
@@ -332,8 +348,7 @@ int ms_eval_modules(EvalState *st, Value *lib, Value *modules, Value *special_ar
         ms->collecting_file = NULL;
         if (r < 0)
                 return r;
-        if ((r = ms_declare(ms)) < 0)
-                return r;
+        ms_declare(ms);
         *ret = ms;
         return 0;
 }

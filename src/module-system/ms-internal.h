@@ -86,6 +86,12 @@ struct Node {
         Node **children; /* declared children, in declaration order */
         uint32_t n_children, cap_children;
 
+        /* Declarations reaching this node (a module's `options` or a part
+         * of it), looked at the first time the node's shape is needed. */
+        struct PendingDecl *pending;
+        uint32_t n_pending, cap_pending;
+        bool declared, declaring;
+
         /* An option: its merged declaration. */
         bool is_option;
         Value *decl;      /* the first declaration's attribute set */
@@ -192,9 +198,16 @@ int ms_collect(MsEval *ms, Value *modules);
 int ms_call_module(MsEval *ms, Value *fn, const char *file, Value *ret);
 
 /* ---- ms-options.c ---- */
+/* A declared child, or NULL; the parent must have been declared. */
 Node *node_child(MsEval *ms, Node *parent, Symbol name);
 Node *node_child_add(MsEval *ms, Node *parent, Symbol name);
-int ms_declare(MsEval *ms);
+/* Queues every module's `options` at the root. */
+void ms_declare(MsEval *ms);
+/* Processes the declarations reaching n: afterwards n->is_option, its
+ * declaration and its children are known. */
+int node_declare(MsEval *ms, Node *n);
+/* Declares the whole tree (for the undefined-option check and docs). */
+int node_declare_all(MsEval *ms, Node *n);
 Value *node_option_value(MsEval *ms, Node *n);
 int ms_option_record(MsEval *ms, Node *n, Value *ret);
 

@@ -149,6 +149,8 @@ int node_split(MsEval *ms, Node *n) {
                 return r;
         if (n->split)
                 return 0;
+        if ((r = node_declare(ms, n)) < 0)
+                return r;
         if (n->is_option && n != ms->root)
                 return 0;
         if (n->splitting)
@@ -377,7 +379,7 @@ int node_merged(MsEval *ms, Node *n, Merged **ret) {
         }
         EvalState *st = ms->st;
         int r;
-        if ((r = node_split(ms, n->parent)) < 0)
+        if ((r = node_split(ms, n->parent)) < 0 || (r = node_declare(ms, n)) < 0)
                 return r;
         DefVec defs = n->defs;
         if (n->read_only && defs.n > 1) {

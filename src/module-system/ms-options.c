@@ -174,43 +174,97 @@ static int declare_option(MsEval *ms, Node *n, Value *opt, const char *file, con
         return 0;
 }
 
-static int declare(MsEval *ms, Node *n, Value *v, const char *file, const Pos *pos, unsigned depth) {
+typedef struct PendingDecl {
+        Value *value;
+        const char *file;
+        const Pos *pos;
+} PendingDecl;
+
+static void pending_push(Node *n, Value *v, const char *file, const Pos *pos) {
+        if (n->n_pending == n->cap_pending) {
+                uint32_t cap = n->cap_pending ? n->cap_pending * 2 : 2;
+                PendingDecl *np = gc_alloc(sizeof(PendingDecl) * cap);
+                if (n->n_pending)
+                        memcpy(np, n->pending, sizeof(PendingDecl) * n->n_pending);
+                n->pending = np;
+                n->cap_pending = cap;
+        }
+        n->pending[n->n_pending++] = (PendingDecl) { v, file, pos };
+}
+
+static const char *first_child_file(Node *n) {
+        for (uint32_t i = 0; i < n->n_children; i++)
+                if (n->children[i]->n_pending)
+                        return n->children[i]->pending[0].file;
+        return "another module";
+}
+
+static int declare_one(MsEval *ms, Node *n, const PendingDecl *d) {
         EvalState *st = ms->st;
-        if (depth > 256)
-                return ms_error(st, pos, "The options declared in `%s' nest too deeply", file);
-        int r = eval_force(st, v, pos);
+        Value *v = d->value;
+        int r = eval_force(st, v, d->pos);
         if (r < 0)
-                return eval_error_add_frame(st, pos, "while evaluating the option declarations of `%s'", file);
+                return eval_error_add_frame(st, d->pos, "while evaluating the option declarations of `%s'", d->file);
         if (v->type != VT_ATTRS)
-                return ms_error(st, pos,
+                return ms_error(st, d->pos,
                                 "The option declaration `%s' in `%s' is %s, not an option (lib.mkOption) or a set "
                                 "of options",
-                                loc_show(n->loc), file, value_show_type(v));
+                                n->loc ? loc_show(n->loc) : "options", d->file, value_show_type(v));
         const char *tag = ms_type_tag(st, v);
-        if (tag && strcmp(tag, "option") == 0)
-                return declare_option(ms, n, v, file, pos);
-        if (n->is_option && n != ms->root)
-                return ms_error(st, pos, "The option `%s' in `%s' is a prefix of options declared in `%s'",
-                                loc_show(n->loc), n->decl_files[0], file);
+        if (tag && strcmp(tag, "option") == 0) {
+                if (n == ms->root)
+                        return ms_error(st, d->pos, "`%s' declares the whole option tree as one option", d->file);
+                if (n->n_children)
+                        return ms_error(st, d->pos, "The option `%s' in `%s' is a prefix of options declared in `%s'",
+                                        loc_show(n->loc), d->file, first_child_file(n));
+                return declare_option(ms, n, v, d->file, d->pos);
+        }
+        if (n->is_option && v->attrs->size)
+                return ms_error(st, d->pos, "The option `%s' in `%s' is a prefix of options declared in `%s'",
+                                loc_show(n->loc), n->decl_files[0], d->file);
         for (uint32_t i = 0; i < v->attrs->size; i++) {
                 Attr *a = &v->attrs->attrs[i];
-                Node *c = node_child_add(ms, n, a->name);
-                if ((r = declare(ms, c, a->value, file, a->pos, depth + 1)) < 0)
-                        return r;
+                pending_push(node_child_add(ms, n, a->name), a->value, d->file, a->pos);
         }
         return 0;
 }
 
-int ms_declare(MsEval *ms) {
+int node_declare(MsEval *ms, Node *n) {
+        if (n->declared)
+                return 0;
+        if (n->declaring)
+                return ms_error(ms->st, NULL,
+                                "infinite recursion: the options declared under `%s' depend on `options' there",
+                                n->loc ? loc_show(n->loc) : "options");
+        n->declaring = true;
+        int r = 0;
+        for (uint32_t i = 0; i < n->n_pending && r >= 0; i++)
+                r = declare_one(ms, n, &n->pending[i]);
+        n->declaring = false;
+        if (r < 0)
+                return r;
+        n->declared = true;
+        return 0;
+}
+
+int node_declare_all(MsEval *ms, Node *n) {
+        int r = node_declare(ms, n);
+        if (r < 0)
+                return r;
+        if (n->is_option && n != ms->root)
+                return 0;
+        for (uint32_t i = 0; i < n->n_children; i++)
+                if ((r = node_declare_all(ms, n->children[i])) < 0)
+                        return r;
+        return 0;
+}
+
+void ms_declare(MsEval *ms) {
         for (size_t i = 0; i < ms->n_modules; i++) {
                 Module *m = ms->modules[i];
-                if (!m->options)
-                        continue;
-                int r = declare(ms, ms->root, m->options, m->file, NULL, 0);
-                if (r < 0)
-                        return r;
+                if (m->options)
+                        pending_push(ms->root, m->options, m->file, NULL);
         }
-        return 0;
 }
 
 /* ---- the `options` value ---- */
@@ -325,6 +379,9 @@ static int prim_options_node(EvalState *st, const Pos *pos, Value **args, Value 
                                 "The module `%s' reads `options' in its `imports'; imports are collected before any "
                                 "option exists, so they may depend only on specialArgs",
                                 ms->collecting_file);
+        int r = node_declare(ms, n);
+        if (r < 0)
+                return r;
         if (n->is_option && n != ms->root)
                 return ms_option_record(ms, n, ret);
         Bindings *b = bindings_new(n->n_children);
