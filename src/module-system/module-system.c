@@ -68,9 +68,10 @@ static int prim_eval_modules(EvalState *st, const Pos *pos, Value **args, Value 
         ms_types_set_context(lib, internal);
         Value *all = value_new();
         value_set_list(all, modules->list.size + 1);
-        all->list.elems[0] = internal;
+        /* After the user's modules, as nixpkgs has it. */
         for (size_t i = 0; i < modules->list.size; i++)
-                all->list.elems[i + 1] = modules->list.elems[i];
+                all->list.elems[i] = modules->list.elems[i];
+        all->list.elems[modules->list.size] = internal;
         MsEval *ms;
         if ((r = ms_eval_modules(st, lib, all, sa, loc, &ms)) < 0)
                 return r;

@@ -440,6 +440,13 @@ int ms_collect(MsEval *ms, Value *modules) {
                 for (size_t i = 0; i < mod->n_children; i++)
                         mv_push(&work, mod->children[i]);
         }
+        /* nixpkgs merges `reverseList collected`: the definitions of later
+         * modules come first among equals. */
+        for (size_t i = 0; i < out.n / 2; i++) {
+                Module *t = out.v[i];
+                out.v[i] = out.v[out.n - 1 - i];
+                out.v[out.n - 1 - i] = t;
+        }
         ms->modules = out.v;
         ms->n_modules = out.n;
         return 0;

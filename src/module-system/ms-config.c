@@ -13,7 +13,7 @@ typedef struct StackEntry {
         Def def; /* the definition being evaluated; file NULL when none yet */
 } StackEntry;
 
-static StackEntry *stack;
+#define stack ((StackEntry *) ms_roots.merge_stack)
 static size_t stack_n, stack_cap;
 
 void ms_stack_push(Node *n, const Def *d) {
@@ -22,7 +22,7 @@ void ms_stack_push(Node *n, const Def *d) {
                 StackEntry *ns = gc_alloc(sizeof(StackEntry) * cap);
                 if (stack_n)
                         memcpy(ns, stack, sizeof(StackEntry) * stack_n);
-                stack = ns;
+                ms_roots.merge_stack = ns;
                 stack_cap = cap;
         }
         stack[stack_n].node = n;

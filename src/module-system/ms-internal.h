@@ -169,6 +169,19 @@ typedef struct MsSymbols {
 } MsSymbols;
 
 extern MsSymbols ms_sym;
+
+/* The module system's long-lived GC pointers. firn's GC scans no static
+ * data (gc-alloc.c), so they live here, registered as one root. */
+typedef struct MsRoots {
+        void *merge_stack;    /* ms-config.c: the options being merged */
+        Value *lib;           /* ms-types.c: for submodules' evaluations */
+        Value *internal_module;
+        Value *anything;
+        Value *types;
+} MsRoots;
+
+extern MsRoots ms_roots;
+/* Interns the symbols and registers ms_roots; idempotent. */
 void ms_symbols_init(void);
 
 /* ---- ms-util.c ---- */

@@ -58,7 +58,8 @@ typedef struct TypeDesc {
 
 /* The lib and internal module of the last evalModules call, for the
  * evaluations submodules start on their own. */
-static Value *g_lib, *g_internal_module;
+#define g_lib ms_roots.lib
+#define g_internal_module ms_roots.internal_module
 
 void ms_types_set_context(Value *lib, Value *internal_module);
 
@@ -607,12 +608,13 @@ static int submodule_eval(EvalState *st, TypeDesc *t, const Loc *loc, const char
         Value *mods = value_new();
         value_set_list(mods, total);
         size_t k = 0;
-        mods->list.elems[k++] = g_internal_module;
+        /* As nixpkgs' submoduleWith extends its base evaluation. */
         mods->list.elems[k++] = name_module(name);
         for (size_t i = 0; i < t->modules->list.size; i++)
                 mods->list.elems[k++] = t->modules->list.elems[i];
         for (size_t i = 0; i < n; i++)
                 mods->list.elems[k++] = module_with_file(ms_def_where(&defs[i]), defs[i].value);
+        mods->list.elems[k++] = g_internal_module;
         Value *sa = t->special_args;
         if ((r = eval_force_attrs(st, sa, NULL)) < 0)
                 return r;
@@ -1369,7 +1371,7 @@ static int prim_submodule_with(EvalState *st, const Pos *pos, Value **args, Valu
         return submodule_with(st, pos, m->value, sa ? sa->value : NULL, shorthand, desc, ret);
 }
 
-static Value *g_anything;
+#define g_anything ms_roots.anything
 
 static Value *simple(EvalState *st, TypeKind kind, const char *name, const char *description, const char *cls) {
         return type_value(st, td_new(kind, name, description, cls));
@@ -1432,10 +1434,10 @@ static Value *bits(EvalState *st, int n, bool is_signed) {
 }
 
 Value *ms_types_value(EvalState *st) {
-        static Value *types;
+        ms_symbols_init();
+        Value *types = ms_roots.types;
         if (types)
                 return types;
-        ms_symbols_init();
         Value *u16 = bits(st, 16, false);
         Value *ints = set_of((NamedValue[]) {
                                      { "between", ms_primop(&ints_between_op, 0, NULL) },
@@ -1501,6 +1503,6 @@ Value *ms_types_value(EvalState *st) {
         memcpy(all, base, sizeof(base));
         for (size_t i = 0; i < n_ctor; i++)
                 all[n_base + i] = (NamedValue) { ctor_ops[i].name, ms_primop(&ctor_ops[i], 0, NULL) };
-        types = set_of(all, n_base + n_ctor);
-        return types;
+        ms_roots.types = set_of(all, n_base + n_ctor);
+        return ms_roots.types;
 }

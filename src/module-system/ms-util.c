@@ -9,12 +9,14 @@
 #include "value-print.h"
 
 MsSymbols ms_sym;
+MsRoots ms_roots;
 
 void ms_symbols_init(void) {
         static bool done;
         if (done)
                 return;
         done = true;
+        GC_add_roots(&ms_roots, (char *) &ms_roots + sizeof(ms_roots));
 #define S(field, text) ms_sym.field = symbol_intern_str(text)
         S(_type, "_type");
         S(condition, "condition");
