@@ -10,3 +10,4 @@ int cmd_copy(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_options(int argc, char **argv);

@@ -26,6 +26,7 @@ static const Command commands[] = {
         { "eval", cmd_eval, "evaluate a Nix expression and print its value", true },
         { "instantiate", cmd_instantiate, "nix-instantiate compatible evaluation", true },
         { "builtins", cmd_builtins, "list the builtins with their documentation" },
+        { "options", cmd_options, "list the options of the system modules (and of a configuration)", true },
         { "build", cmd_build, "evaluate, instantiate and build; link ./result", true },
         { "log", cmd_log, "print the stored build log of a derivation or output" },
         { "store", cmd_store, "add, dump, restore, query, verify, delete and collect store paths" },
