@@ -146,7 +146,7 @@ rec {
     in
     mkOption ({
       type = if nullable then types.nullOr types.package else types.package;
-      description = "The ${builtins.concatStringsSep "." path} package to use." + extraDescription;
+      description = "The ${lib.last path} package to use." + extraDescription;
       default = defaultValue;
       defaultText = lib.literalExpression "${pkgsText}.${builtins.concatStringsSep "." defaultPath}";
     } // lib.optionalAttrs (example != null) {

@@ -86,6 +86,15 @@ static int imports_read_config(MsEval *ms) {
                         ms->collecting_file ? ms->collecting_file : "<unknown>");
 }
 
+static int prim_undefined(EvalState *st, const Pos *pos, Value **args, Value *ret) {
+        Node *n = args[0]->external.ptr;
+        return ms_error(st, NULL, "The option `%s' is used but not defined.", loc_show(n->loc));
+}
+
+static const PrimOp prim_undefined_op = {
+        .name = "undefinedOption", .arity = 1, .args = { "option" }, .fn = prim_undefined
+};
+
 static int prim_option_config(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         Node *n = args[0]->external.ptr;
         MsEval *ms = n->ms;
@@ -95,8 +104,24 @@ static int prim_option_config(EvalState *st, const Pos *pos, Value **args, Value
         int r = node_merged(ms, n, &m);
         if (r < 0)
                 return r;
+        if (n->apply) {
+                /* apply gets the merged value lazily, as in nixpkgs: an alias
+                 * ignores it and may be read with nothing defined. */
+                Value *arg = m->value ? m->value
+                                      : ms_app(ms_primop(&prim_undefined_op, 0, NULL), ms_external("option", n));
+                ms_stack_push(n, m->n_defs ? &m->defs[0] : NULL);
+                r = eval_call(st, n->apply, 1, &arg, ret, NULL);
+                if (r < 0) {
+                        ms_note_recursion(st, n);
+                        ms_stack_pop();
+                        return eval_error_add_frame(st, NULL, "while applying `apply' of the option `%s'",
+                                                    loc_show(n->loc));
+                }
+                ms_stack_pop();
+                return 0;
+        }
         if (!m->value)
-                return ms_error(st, NULL, "The option `%s' is used but not defined.", loc_show(n->loc));
+                return prim_undefined(st, pos, args, ret);
         ms_stack_push(n, m->n_defs ? &m->defs[0] : NULL);
         r = eval_force(st, m->value, NULL);
         if (r < 0) {

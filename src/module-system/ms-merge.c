@@ -291,6 +291,11 @@ int ms_merge_definitions(EvalState *st, const Loc *loc, Value *type, Value *appl
                         continue;
                 Def d = defs[i];
                 d.conds = NULL;
+                if (d.pending) {
+                        /* An option's default: only looked at if it wins. */
+                        defvec_push(&first, &d);
+                        continue;
+                }
                 if ((r = discharge(st, loc, d, true, &first, 0)) < 0)
                         return r;
         }
@@ -360,16 +365,7 @@ int ms_merged_force(EvalState *st, Merged *m, Value *ret) {
                         return r;
                 }
         }
-        if ((r = ms_type_merge(st, m->loc, m->type, m->defs, m->n_defs, ret)) < 0)
-                return r;
-        if (m->apply) {
-                Value *arg = value_new();
-                *arg = *ret;
-                if ((r = eval_call(st, m->apply, 1, &arg, ret, NULL)) < 0)
-                        return eval_error_add_frame(st, NULL, "while applying `apply' of the option `%s'",
-                                                    loc_show(m->loc));
-        }
-        return 0;
+        return ms_type_merge(st, m->loc, m->type, m->defs, m->n_defs, ret);
 }
 
 int node_merged(MsEval *ms, Node *n, Merged **ret) {
@@ -395,7 +391,7 @@ int node_merged(MsEval *ms, Node *n, Merged **ret) {
                 for (size_t i = 0; i < defs.n; i++)
                         defvec_push(&with, &defs.v[i]);
                 Def d = { .value = n->default_value, .file = n->default_file, .pos = n->decl_pos[0],
-                          .prio = MS_PRIO_OPTION_DEFAULT, .order = -1 };
+                          .prio = MS_PRIO_OPTION_DEFAULT, .order = -1, .pending = true };
                 defvec_push(&with, &d);
                 defs = with;
         }

@@ -44,7 +44,7 @@ typedef struct TypeDesc {
         const char *name;
         const char *description;
         const char *desc_class; /* "noun", "conjunction", "composite" or NULL */
-        bool has_lo, has_hi, nonempty, lazy;
+        bool has_lo, has_hi, nonempty, lazy, strip_newline;
         int64_t lo, hi;
         double flo, fhi;
         const char *text;   /* separator, pattern, or uniqueness message */
@@ -497,18 +497,25 @@ static int merge_list(EvalState *st, const Loc *loc, TypeDesc *t, const Def *def
         return 0;
 }
 
+/* One attribute of a lazyAttrsOf: merged only when it is read. */
 typedef struct LazyAttr {
-        Merged *merged;
+        const Loc *loc;
         Value *elem;
+        Def *defs;
+        size_t n;
 } LazyAttr;
 
 static int prim_lazy_attr(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         LazyAttr *la = args[0]->external.ptr;
-        if (la->merged->value)
-                return ms_merged_force(st, la->merged, ret);
+        Merged *m;
+        int r = ms_merge_definitions(st, la->loc, la->elem, NULL, la->defs, la->n, NULL, &m);
+        if (r < 0)
+                return r;
+        if (m->value)
+                return ms_merged_force(st, m, ret);
         Value *empty = ms_type_empty_value(st, la->elem);
         if (!empty)
-                return ms_error(st, NULL, "The option `%s' is used but not defined.", loc_show(la->merged->loc));
+                return ms_error(st, NULL, "The option `%s' is used but not defined.", loc_show(la->loc));
         *ret = *empty;
         return 0;
 }
@@ -558,18 +565,22 @@ static int merge_attrs_of(EvalState *st, const Loc *loc, TypeDesc *t, const Def 
                 size_t j = i, g = 0;
                 while (j < k && all[j].name == all[i].name)
                         group[g++] = all[j++].def;
-                Merged *m;
                 const Loc *l = loc_push(loc, symbol_str(all[i].name));
-                if ((r = ms_merge_definitions(st, l, t->elem, NULL, group, g, NULL, &m)) < 0)
-                        return r;
                 if (t->lazy) {
                         LazyAttr *la = gc_alloc(sizeof(LazyAttr));
-                        la->merged = m;
+                        la->loc = l;
                         la->elem = t->elem;
-                        bindings_push(out, all[i].name, ms_app(ms_primop(&lazy_attr_op, 0, NULL), ms_external("lazy-attr", la)),
-                                      NULL);
-                } else if (m->value)
-                        bindings_push(out, all[i].name, m->value, NULL);
+                        la->defs = group;
+                        la->n = g;
+                        bindings_push(out, all[i].name,
+                                      ms_app(ms_primop(&lazy_attr_op, 0, NULL), ms_external("lazy-attr", la)), NULL);
+                } else {
+                        Merged *m;
+                        if ((r = ms_merge_definitions(st, l, t->elem, NULL, group, g, NULL, &m)) < 0)
+                                return r;
+                        if (m->value)
+                                bindings_push(out, all[i].name, m->value, NULL);
+                }
                 if (g)
                         group = gc_alloc(sizeof(Def) * (k + 1));
                 i = j;
@@ -718,13 +729,32 @@ int ms_type_merge(EvalState *st, const Loc *loc, Value *type, const Def *defs, s
         if (!t)
                 return call_custom_merge(st, loc, type, defs, n, ret);
         switch (t->kind) {
+        case T_NUMBER: {
+                /* number is `either int float`: all ints or all floats merge
+                 * as equal values, a mix must be unique. */
+                bool ints = true, floats = true;
+                for (size_t i = 0; i < n; i++) {
+                        ints = ints && defs[i].value->type == VT_INT;
+                        floats = floats && defs[i].value->type == VT_FLOAT;
+                }
+                if (!ints && !floats)
+                        return merge_one(st, loc, defs, n, NULL, ret);
+                return merge_equal(st, loc, defs, n, ret);
+        }
+        case T_STR_MATCHING:
+                if ((r = merge_equal(st, loc, defs, n, ret)) < 0)
+                        return r;
+                if (t->strip_newline && ret->type == VT_STRING) {
+                        size_t len = strlen(ret->string.s);
+                        if (len && ret->string.s[len - 1] == '\n')
+                                value_set_string_copy(ret, ret->string.s, len - 1, ret->string.context);
+                }
+                return 0;
         case T_BOOL:
         case T_INT:
         case T_FLOAT:
-        case T_NUMBER:
         case T_STR:
         case T_NONEMPTY_STR:
-        case T_STR_MATCHING:
         case T_PATH:
         case T_ENUM:
                 return merge_equal(st, loc, defs, n, ret);
@@ -1332,7 +1362,7 @@ static int submodule_with(EvalState *st, const Pos *pos, Value *modules, Value *
                 value_set_list(list, 1);
                 list->list.elems[0] = modules;
         }
-        TypeDesc *t = td_new(T_SUBMODULE, "submodule", description ? description : "submodule", "noun");
+        TypeDesc *t = td_new(T_SUBMODULE, "submodule", description ? description : "submodule", NULL);
         t->modules = list;
         if (!special_args) {
                 special_args = value_new();
@@ -1469,6 +1499,7 @@ Value *ms_types_value(EvalState *st) {
         TypeDesc *sl = desc_of(single_line);
         sl->description = "(optionally newline-terminated) single-line string";
         sl->name = "singleLineStr";
+        sl->strip_newline = true; /* nixpkgs drops the one allowed trailing newline */
         single_line = type_value(st, sl);
         NamedValue base[] = {
                 { "bool", simple(st, T_BOOL, "bool", "boolean", "noun") },

@@ -283,7 +283,12 @@ const char *ms_def_where(const Def *d) {
         if (!d->pos || d->pos->line == 0 || !d->pos->file || d->pos->origin != POS_FILE)
                 return d->file;
         char *s;
-        if (asprintf(&s, "%s:%" PRIu32 ":%" PRIu32, d->pos->file, d->pos->line, d->pos->col) < 0)
+        int n;
+        if (strcmp(d->pos->file, d->file) == 0)
+                n = asprintf(&s, "%s:%" PRIu32 ":%" PRIu32, d->pos->file, d->pos->line, d->pos->col);
+        else /* a module that names itself with _file */
+                n = asprintf(&s, "%s, at %s:%" PRIu32 ":%" PRIu32, d->file, d->pos->file, d->pos->line, d->pos->col);
+        if (n < 0)
                 return d->file;
         char *g = gc_strdup(s);
         free(s);

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  options.y = lib.mkOption { type = lib.types.int; };
+}

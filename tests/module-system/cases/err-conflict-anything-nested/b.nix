@@ -1,0 +1,4 @@
+{
+  # padding line
+  a.x = 2222;
+}

@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.a = mkOption { type = types.anything; }; }
+    ./a.nix
+    ./b.nix
+  ];
+}

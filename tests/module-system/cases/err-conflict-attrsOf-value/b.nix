@@ -1,0 +1,4 @@
+{
+  # padding line
+  x.k = 2222;
+}

@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.x = mkOption { type = types.attrsOf types.int; }; }
+    ./a.nix
+    ./b.nix
+  ];
+}

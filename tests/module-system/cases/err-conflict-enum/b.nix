@@ -1,0 +1,4 @@
+{
+  # padding line
+  mode = "slow";
+}

@@ -1,0 +1,4 @@
+{
+  # padding line
+  ratio = 2.5;
+}

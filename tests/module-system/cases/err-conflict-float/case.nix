@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.ratio = mkOption { type = types.float; }; }
+    ./a.nix
+    ./b.nix
+  ];
+}

@@ -1,0 +1,4 @@
+{
+  # padding line
+  extra = "two";
+}

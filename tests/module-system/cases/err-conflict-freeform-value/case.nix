@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { freeformType = types.attrsOf types.str; }
+    ./a.nix
+    ./b.nix
+  ];
+}

@@ -1,0 +1,4 @@
+{
+  # padding line
+  x = 2222;
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  x = lib.mkDefault 1111;
+}

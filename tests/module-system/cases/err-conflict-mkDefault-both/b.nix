@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  # padding line
+  x = lib.mkDefault 2222;
+}

@@ -1,0 +1,4 @@
+{
+  # padding line
+  services.web.port = 9090;
+}

@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.services.web.port = mkOption { type = types.port; }; }
+    ./a.nix
+    ./b.nix
+  ];
+}

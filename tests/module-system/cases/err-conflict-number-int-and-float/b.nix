@@ -1,0 +1,4 @@
+{
+  # padding line
+  n = 1.0;
+}

@@ -1,0 +1,4 @@
+{
+  # padding line
+  s.a = 2222;
+}

@@ -1,0 +1,3 @@
+{
+  nullable = null;
+}

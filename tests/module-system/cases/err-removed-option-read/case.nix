@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    <firn/misc/assertions.nix>
+    (lib.mkRemovedOptionModule [ "gone" ] "Use `replacement` instead.")
+  ];
+  check = r: r.config.gone;
+}

@@ -1,0 +1,4 @@
+{
+  settings.logLevel = "debug";
+  settings.port = "443";
+}

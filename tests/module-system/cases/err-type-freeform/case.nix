@@ -1,0 +1,10 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { freeformType = types.attrsOf types.str; }
+    ./a.nix
+  ];
+}

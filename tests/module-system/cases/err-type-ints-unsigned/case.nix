@@ -1,0 +1,10 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.x = mkOption { type = types.ints.unsigned; }; }
+    ./a.nix
+  ];
+}

@@ -1,0 +1,3 @@
+{
+  s.a = "not a number";
+}

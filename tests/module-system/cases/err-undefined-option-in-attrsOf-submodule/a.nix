@@ -1,0 +1,3 @@
+{
+  users.alice.nmae = "Alice";
+}

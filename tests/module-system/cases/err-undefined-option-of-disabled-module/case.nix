@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    ./original.nix
+    ./replacement.nix
+    ./a.nix
+  ];
+}

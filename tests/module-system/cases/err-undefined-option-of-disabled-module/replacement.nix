@@ -1,0 +1,3 @@
+{
+  disabledModules = [ ./original.nix ];
+}

@@ -1,0 +1,3 @@
+{
+  enabel = true;
+}

@@ -1,0 +1,3 @@
+{
+  services.nignx.enable = true;
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  config = lib.mkIf true { a = 1; b = 2; };
+}

@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.pkg = mkOption { type = types.package; }; }
+    ./a.nix
+    ./b.nix
+  ];
+}

@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.r = mkOption { type = types.raw; }; }
+    ./a.nix
+    ./b.nix
+  ];
+}

@@ -1,0 +1,4 @@
+{
+  # padding line
+  u = 5;
+}

@@ -1,0 +1,9 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.s = mkOption { type = types.submodule { options.a = mkOption { type = types.int; }; }; default = { }; }; }
+  ];
+}

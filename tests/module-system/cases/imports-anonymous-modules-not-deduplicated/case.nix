@@ -1,0 +1,12 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.l = mkOption { type = types.listOf types.str; }; }
+    { l = [ "x" ]; }
+    { l = [ "x" ]; }
+    { imports = [ { l = [ "x" ]; } ]; }
+  ];
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  disabledModules = [ ./original.nix ];
+  options.x = lib.mkOption { type = lib.types.str; default = "replacement"; };
+}

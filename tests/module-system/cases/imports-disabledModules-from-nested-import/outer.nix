@@ -1,0 +1,1 @@
+{ imports = [ ./inner.nix ]; }

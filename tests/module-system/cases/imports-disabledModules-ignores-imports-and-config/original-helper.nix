@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  options.helper = lib.mkOption { type = lib.types.str; default = "helper"; };
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  options.services.foo.impl = lib.mkOption { type = lib.types.str; default = "upstream"; };
+}

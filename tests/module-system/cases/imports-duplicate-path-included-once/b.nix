@@ -1,0 +1,1 @@
+{ imports = [ ./common.nix ./a.nix ]; }

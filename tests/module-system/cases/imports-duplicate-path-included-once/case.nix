@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    ./a.nix
+    ./b.nix
+    ./common.nix
+  ];
+}

@@ -1,0 +1,1 @@
+{ imports = [ ./b.nix ]; fromA = "a"; }

@@ -1,0 +1,10 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    ./a.nix
+    { deepest = 3; }
+  ];
+}

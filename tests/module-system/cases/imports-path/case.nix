@@ -1,0 +1,9 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    ./main.nix
+  ];
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  options.x = lib.mkOption { type = lib.types.int; };
+  options.y = lib.mkOption { type = lib.types.str; };
+}

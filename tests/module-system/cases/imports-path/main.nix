@@ -1,0 +1,5 @@
+{
+  imports = [ ./decl.nix ];
+  x = 7;
+  y = "from main";
+}

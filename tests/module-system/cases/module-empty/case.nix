@@ -1,0 +1,12 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { }
+    ({ ... }: { })
+    { options.a = mkOption { type = types.int; default = 1; }; }
+    { imports = [ ]; config = { }; options = { }; }
+  ];
+}

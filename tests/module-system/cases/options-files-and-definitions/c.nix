@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  n = lib.mkDefault 2;
+  l = lib.mkDefault [ "dropped" ];
+}

@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.l = mkOption { type = types.listOf types.str; }; }
+    { l = [ "b" ]; }
+    { l = lib.mkBefore [ "a" ]; }
+  ];
+}

@@ -1,0 +1,10 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.a = mkOption { type = types.int; default = 1; }; }
+    { a = lib.mkDefault 2; }
+  ];
+}

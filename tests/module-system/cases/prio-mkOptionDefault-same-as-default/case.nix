@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.l = mkOption { type = types.listOf types.int; default = [ 1 ]; }; }
+    { l = lib.mkOptionDefault [ 2 ]; }
+  ];
+  check = r: builtins.sort builtins.lessThan r.config.l;
+}

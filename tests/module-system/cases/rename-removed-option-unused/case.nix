@@ -1,0 +1,12 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    <firn/misc/assertions.nix>
+    (lib.mkRemovedOptionModule [ "gone" ] "Use `replacement` instead.")
+    { options.x = mkOption { type = types.int; default = 1; }; }
+  ];
+  check = r: lib.checkAssertWarn r.config { inherit (r.config) x; };
+}

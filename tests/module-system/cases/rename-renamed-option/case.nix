@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    (lib.mkRenamedOptionModule [ "old" ] [ "new" ])
+    { options.new = mkOption { type = types.int; default = 0; }; }
+    { old = 5; }
+  ];
+}

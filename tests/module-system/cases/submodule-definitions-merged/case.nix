@@ -1,0 +1,11 @@
+{ lib }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  modules = [
+    { options.s = mkOption { type = types.submodule {   options.a = mkOption { type = types.int; };   options.b = mkOption { type = types.str; default = "b-default"; }; }; }; }
+    { s.a = 1; }
+    { s = { b = "set"; }; }
+  ];
+}
