@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "module-system.h"
-#include "xalloc.h"
 
 const char *cli_modules_dir(void) {
         const char *env = getenv("FIRN_MODULES_DIR");
@@ -17,12 +16,10 @@ const char *cli_modules_dir(void) {
 
 EvalState *cli_eval_state_new(EvalOptions *eo) {
         static const PrimOp *const extra[] = { module_system_primops };
-        SearchPathEntry *sp = xcalloc(eo->n_search_path + 1, sizeof(SearchPathEntry));
-        for (size_t i = 0; i < eo->n_search_path; i++)
-                sp[i] = eo->search_path[i];
-        sp[eo->n_search_path] = (SearchPathEntry) { .prefix = "firn", .path = cli_modules_dir() };
-        eo->search_path = sp;
-        eo->n_search_path++;
+        static SearchPathEntry firn_entry;
+        firn_entry = (SearchPathEntry) { .prefix = "firn", .path = cli_modules_dir() };
+        eo->builtin_search_path = &firn_entry;
+        eo->n_builtin_search_path = 1;
         eo->extra_primops = extra;
         eo->n_extra_primops = 1;
         return eval_state_new(eo);

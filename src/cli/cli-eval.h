@@ -9,6 +9,6 @@
 const char *cli_modules_dir(void);
 
 /* eval_state_new() with the module system's primops registered and `firn`
- * (firn's modules/ tree) appended to the search path, so `<firn/lib>` works
- * with no flags. eo is completed in place (its search path array grows). */
+ * (firn's modules/ tree) searched after the search path, so `<firn/lib>`
+ * works with no flags. eo is completed in place. */
 EvalState *cli_eval_state_new(EvalOptions *eo);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "eval.h"
+#include "eval-internal.h"
 #include "gc-alloc.h"
 #include "parser.h"
 
@@ -256,10 +257,8 @@ static const char *resolve_search_path_entry(const char *path) {
 }
 
 /* EvalState::findFile over an explicit search path. */
-static int find_file(EvalState *st, const SearchPathEntry *entries, size_t n, const char *name,
-                     const Pos *pos, const char **ret) {
+static bool search_entries(const SearchPathEntry *entries, size_t n, const char *name, const char **ret) {
         size_t name_len = strlen(name);
-
         for (size_t i = 0; i < n; i++) {
                 const char *suffix;
                 if (entries[i].prefix[0] == 0)
@@ -284,9 +283,18 @@ static int find_file(EvalState *st, const SearchPathEntry *entries, size_t n, co
                 }
                 if (path_exists(res)) {
                         *ret = canon_path(res, "/");
-                        return 0;
+                        return true;
                 }
         }
+        return false;
+}
+
+static int find_file(EvalState *st, const SearchPathEntry *entries, size_t n, const char *name,
+                     const Pos *pos, const char **ret) {
+        size_t name_len = strlen(name);
+        if (search_entries(entries, n, name, ret) ||
+            search_entries(st->opts.builtin_search_path, st->opts.n_builtin_search_path, name, ret))
+                return 0;
 
         if (strncmp(name, "nix/", 4) == 0) {
                 char *res = gc_alloc_atomic(name_len + 32);

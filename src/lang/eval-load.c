@@ -235,11 +235,12 @@ const SearchPathEntry *eval_search_path(const EvalState *st, size_t *ret_n) {
 }
 
 int eval_find_file(EvalState *st, const char *name, const Pos *pos, const char **ret) {
-        size_t n;
-        const SearchPathEntry *sp = eval_search_path(st, &n);
+        size_t n_user;
+        const SearchPathEntry *user = eval_search_path(st, &n_user);
         size_t nlen = strlen(name);
-        for (size_t i = 0; i < n; i++) {
-                const char *prefix = sp[i].prefix;
+        for (size_t k = 0; k < n_user + st->opts.n_builtin_search_path; k++) {
+                const SearchPathEntry *e = k < n_user ? &user[k] : &st->opts.builtin_search_path[k - n_user];
+                const char *prefix = e->prefix;
                 size_t plen = strlen(prefix);
                 const char *rest;
                 if (plen == 0)
@@ -248,8 +249,8 @@ int eval_find_file(EvalState *st, const char *name, const Pos *pos, const char *
                         rest = name + plen + (nlen > plen ? 1 : 0);
                 else
                         continue;
-                char *p = gc_alloc_atomic(strlen(sp[i].path) + strlen(rest) + 2);
-                sprintf(p, "%s%s%s", sp[i].path, *rest ? "/" : "", rest);
+                char *p = gc_alloc_atomic(strlen(e->path) + strlen(rest) + 2);
+                sprintf(p, "%s%s%s", e->path, *rest ? "/" : "", rest);
                 if (access(p, F_OK) == 0) {
                         *ret = canon_path(p, "/");
                         return 0;

@@ -105,6 +105,10 @@ typedef struct EvalStoreHooks {
 typedef struct EvalOptions {
         SearchPathEntry *search_path; /* -I entries first, then NIX_PATH */
         size_t n_search_path;
+        /* Consulted after the search path, like Nix's <nix/…> files, and
+         * not listed in builtins.nixPath (firn's own <firn/…>). */
+        const SearchPathEntry *builtin_search_path;
+        size_t n_builtin_search_path;
         const char *store_dir;        /* default "/nix/store" */
         const char *system;           /* default "x86_64-linux" */
         bool show_trace;              /* record call-site frames (Nix does only then) */
