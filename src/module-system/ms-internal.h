@@ -258,5 +258,8 @@ const char *ms_type_description(EvalState *st, Value *type);
 /* Declaring the same option twice: the merged type, or NULL when the two
  * cannot merge. */
 Value *ms_type_merge_decls(EvalState *st, Value *a, Value *b);
+/* The type with its submodules' anonymous modules attributed to file (the
+ * declaring one), as nixpkgs' mergeOptionDecls does. */
+Value *ms_type_with_file(EvalState *st, Value *type, const char *file);
 /* The value an undefined lazyAttrsOf element takes, or NULL. */
 Value *ms_type_empty_value(EvalState *st, Value *type);

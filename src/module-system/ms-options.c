@@ -133,7 +133,7 @@ static int declare_option(MsEval *ms, Node *n, Value *opt, const char *file, con
                               bindings_find(d0->attrs, ms_sym.description)) ||
                              (apply && n->apply);
                 if (!clash && type && n->type) {
-                        Value *merged = ms_type_merge_decls(st, n->type, type->value);
+                        Value *merged = ms_type_merge_decls(st, n->type, ms_type_with_file(st, type->value, file));
                         if (!merged) {
                                 if (eval_state_error(st)->message)
                                         return EVAL_FAILED;
@@ -157,7 +157,7 @@ static int declare_option(MsEval *ms, Node *n, Value *opt, const char *file, con
                 value_set_attrs(n->decl, b);
         }
         if (type && !n->type)
-                n->type = type->value;
+                n->type = ms_type_with_file(st, type->value, file);
         if (def && !n->default_value) {
                 n->default_value = def->value;
                 n->default_file = file;
@@ -363,9 +363,16 @@ int ms_option_record(MsEval *ms, Node *n, Value *ret) {
                 Attr *u = bindings_find(types->attrs, symbol_intern_str("unspecified"));
                 bindings_push(b, ms_sym.type, u->value, NULL);
         }
-        for (uint32_t i = 0; i < d->size; i++)
-                if (!bindings_find(b, d->attrs[i].name))
+        /* The declaration's own attributes, except those set above. */
+        bindings_sort(b);
+        uint32_t n_fixed = b->size;
+        for (uint32_t i = 0; i < d->size; i++) {
+                bool fixed = false;
+                for (uint32_t j = 0; j < n_fixed && !fixed; j++)
+                        fixed = b->attrs[j].name == d->attrs[i].name;
+                if (!fixed)
                         bindings_push(b, d->attrs[i].name, d->attrs[i].value, d->attrs[i].pos);
+        }
         bindings_sort(b);
         value_set_attrs(ret, b);
         return 0;

@@ -959,6 +959,44 @@ Value *ms_type_merge_decls(EvalState *st, Value *a, Value *b) {
         }
 }
 
+Value *ms_type_with_file(EvalState *st, Value *type, const char *file) {
+        TypeDesc *t = desc_of(type);
+        if (!t)
+                return type;
+        switch (t->kind) {
+        case T_SUBMODULE: {
+                if (eval_force_list(st, t->modules, NULL) < 0) {
+                        eval_state_clear_error(st);
+                        return type;
+                }
+                TypeDesc *c = td_copy(t);
+                c->modules = value_new();
+                value_set_list(c->modules, t->modules->list.size);
+                for (size_t i = 0; i < t->modules->list.size; i++)
+                        c->modules->list.elems[i] = module_with_file(file, t->modules->list.elems[i]);
+                return type_value(st, c);
+        }
+        case T_LIST:
+        case T_ATTRS_OF:
+        case T_NULL_OR:
+        case T_UNIQ:
+        case T_FUNCTION_TO: {
+                if (eval_force(st, t->elem, NULL) < 0) {
+                        eval_state_clear_error(st);
+                        return type;
+                }
+                Value *e = ms_type_with_file(st, t->elem, file);
+                if (e == t->elem)
+                        return type;
+                TypeDesc *c = td_copy(t);
+                c->elem = e;
+                return type_value(st, c);
+        }
+        default:
+                return type;
+        }
+}
+
 /* ---- the primops behind check, merge and getSubOptions ---- */
 
 static int prim_check(EvalState *st, const Pos *pos, Value **args, Value *ret) {
