@@ -12,14 +12,7 @@ typedef struct ModuleVec {
 } ModuleVec;
 
 static void mv_push(ModuleVec *mv, Module *m) {
-        if (mv->n == mv->cap) {
-                size_t cap = mv->cap ? mv->cap * 2 : 16;
-                Module **nv = gc_alloc(sizeof(Module *) * cap);
-                if (mv->n)
-                        memcpy(nv, mv->v, sizeof(Module *) * mv->n);
-                mv->v = nv;
-                mv->cap = cap;
-        }
+        mv->v = ms_grow(mv->v, mv->n, &mv->cap, sizeof(Module *), 16);
         mv->v[mv->n++] = m;
 }
 

@@ -17,14 +17,7 @@ typedef struct StackEntry {
 static size_t stack_n, stack_cap;
 
 void ms_stack_push(Node *n, const Def *d) {
-        if (stack_n == stack_cap) {
-                size_t cap = stack_cap ? stack_cap * 2 : 64;
-                StackEntry *ns = gc_alloc(sizeof(StackEntry) * cap);
-                if (stack_n)
-                        memcpy(ns, stack, sizeof(StackEntry) * stack_n);
-                ms_roots.merge_stack = ns;
-                stack_cap = cap;
-        }
+        ms_roots.merge_stack = ms_grow(ms_roots.merge_stack, stack_n, &stack_cap, sizeof(StackEntry), 64);
         stack[stack_n].node = n;
         if (d)
                 stack[stack_n].def = *d;

@@ -84,12 +84,12 @@ struct Node {
         MsEval *ms;
 
         Node **children; /* declared children, in declaration order */
-        uint32_t n_children, cap_children;
+        size_t n_children, cap_children;
 
         /* Declarations reaching this node (a module's `options` or a part
          * of it), looked at the first time the node's shape is needed. */
         struct PendingDecl *pending;
-        uint32_t n_pending, cap_pending;
+        size_t n_pending, cap_pending;
         bool declared, declaring;
 
         /* An option: its merged declaration. */
@@ -185,6 +185,9 @@ extern MsRoots ms_roots;
 void ms_symbols_init(void);
 
 /* ---- ms-util.c ---- */
+/* Makes room for one more item in a GC array of n items of size elem
+ * (capacity *cap, first_cap when empty); returns the array to use. */
+void *ms_grow(void *array, size_t n, size_t *cap, size_t elem, size_t first_cap);
 /* A set from parallel arrays (names need not be sorted). */
 Value *ms_attrs(size_t n, const Symbol *names, Value *const *values);
 Value *ms_string(const char *s);

@@ -37,14 +37,7 @@ static int cond_true(EvalState *st, const Loc *loc, const Def *d, Value *cond, b
 /* ---- splitting a subtree's definitions among its children ---- */
 
 static void add_unmatched(MsEval *ms, const Loc *loc, const Def *d) {
-        if (ms->n_unmatched == ms->cap_unmatched) {
-                size_t cap = ms->cap_unmatched ? ms->cap_unmatched * 2 : 8;
-                UnmatchedDef *nv = gc_alloc(sizeof(UnmatchedDef) * cap);
-                if (ms->n_unmatched)
-                        memcpy(nv, ms->unmatched, sizeof(UnmatchedDef) * ms->n_unmatched);
-                ms->unmatched = nv;
-                ms->cap_unmatched = cap;
-        }
+        ms->unmatched = ms_grow(ms->unmatched, ms->n_unmatched, &ms->cap_unmatched, sizeof(UnmatchedDef), 8);
         ms->unmatched[ms->n_unmatched++] = (UnmatchedDef) { loc, *d };
 }
 

@@ -58,14 +58,7 @@ Node *node_child_add(MsEval *ms, Node *parent, Symbol name) {
         n->ms = ms;
         n->loc = loc_push(parent->loc, symbol_str(name));
         table_insert(t, n);
-        if (parent->n_children == parent->cap_children) {
-                uint32_t cap = parent->cap_children ? parent->cap_children * 2 : 4;
-                Node **nc = gc_alloc(sizeof(Node *) * cap);
-                if (parent->n_children)
-                        memcpy(nc, parent->children, sizeof(Node *) * parent->n_children);
-                parent->children = nc;
-                parent->cap_children = cap;
-        }
+        parent->children = ms_grow(parent->children, parent->n_children, &parent->cap_children, sizeof(Node *), 4);
         parent->children[parent->n_children++] = n;
         return n;
 }
@@ -181,14 +174,7 @@ typedef struct PendingDecl {
 } PendingDecl;
 
 static void pending_push(Node *n, Value *v, const char *file, const Pos *pos) {
-        if (n->n_pending == n->cap_pending) {
-                uint32_t cap = n->cap_pending ? n->cap_pending * 2 : 2;
-                PendingDecl *np = gc_alloc(sizeof(PendingDecl) * cap);
-                if (n->n_pending)
-                        memcpy(np, n->pending, sizeof(PendingDecl) * n->n_pending);
-                n->pending = np;
-                n->cap_pending = cap;
-        }
+        n->pending = ms_grow(n->pending, n->n_pending, &n->cap_pending, sizeof(PendingDecl), 2);
         n->pending[n->n_pending++] = (PendingDecl) { v, file, pos };
 }
 

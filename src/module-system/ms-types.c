@@ -1123,60 +1123,43 @@ static int force_type_arg(EvalState *st, Value *v, const Pos *pos, const char *c
         return 0;
 }
 
-static Value *wrap_elem(EvalState *st, TypeKind kind, const char *name, Value *elem, const char *fmt,
-                        const char *cls, bool noun, bool conj, bool comp) {
-        TypeDesc *t = td_new(kind, name, gc_printf(fmt, phrase(st, elem, noun, conj, comp)), cls);
+/* The constructors of one element type (listOf t, attrsOf t, …): their
+ * description wraps the element's per nixpkgs' optionDescriptionPhrase. */
+typedef struct ElemCtor {
+        TypeKind kind;
+        const char *name, *fmt, *desc_class;
+        bool noun, conj, comp; /* the element classes shown unparenthesised */
+        bool lazy, nonempty;
+} ElemCtor;
+
+static int elem_ctor(EvalState *st, const Pos *pos, Value *elem, const ElemCtor *c, Value *ret) {
+        int r = force_type_arg(st, elem, pos, c->name);
+        if (r < 0)
+                return r;
+        TypeDesc *t = td_new(c->kind, c->name, gc_printf(c->fmt, phrase(st, elem, c->noun, c->conj, c->comp)),
+                             c->desc_class);
         t->elem = elem;
-        return type_value(st, t);
-}
-
-static int prim_list_of(EvalState *st, const Pos *pos, Value **args, Value *ret) {
-        int r = force_type_arg(st, args[0], pos, "listOf");
-        if (r < 0)
-                return r;
-        *ret = *wrap_elem(st, T_LIST, "listOf", args[0], "list of %s", "composite", true, false, true);
-        return 0;
-}
-
-static int prim_nonempty_list_of(EvalState *st, const Pos *pos, Value **args, Value *ret) {
-        int r = force_type_arg(st, args[0], pos, "nonEmptyListOf");
-        if (r < 0)
-                return r;
-        TypeDesc *t = td_new(T_LIST, "nonEmptyListOf",
-                             gc_printf("non-empty list of %s", phrase(st, args[0], true, false, true)), "composite");
-        t->elem = args[0];
-        t->nonempty = true;
+        t->lazy = c->lazy;
+        t->nonempty = c->nonempty;
         *ret = *type_value(st, t);
         return 0;
 }
 
-static int prim_attrs_of(EvalState *st, const Pos *pos, Value **args, Value *ret) {
-        int r = force_type_arg(st, args[0], pos, "attrsOf");
-        if (r < 0)
-                return r;
-        *ret = *wrap_elem(st, T_ATTRS_OF, "attrsOf", args[0], "attribute set of %s", "composite", true, false, true);
-        return 0;
-}
+#define ELEM_CTOR(fn, ...)                                                                \
+        static int fn(EvalState *st, const Pos *pos, Value **args, Value *ret) {          \
+                static const ElemCtor c = { __VA_ARGS__ };                                \
+                return elem_ctor(st, pos, args[0], &c, ret);                              \
+        }
 
-static int prim_lazy_attrs_of(EvalState *st, const Pos *pos, Value **args, Value *ret) {
-        int r = force_type_arg(st, args[0], pos, "lazyAttrsOf");
-        if (r < 0)
-                return r;
-        TypeDesc *t = td_new(T_ATTRS_OF, "lazyAttrsOf",
-                             gc_printf("lazy attribute set of %s", phrase(st, args[0], true, false, true)), "composite");
-        t->elem = args[0];
-        t->lazy = true;
-        *ret = *type_value(st, t);
-        return 0;
-}
-
-static int prim_null_or(EvalState *st, const Pos *pos, Value **args, Value *ret) {
-        int r = force_type_arg(st, args[0], pos, "nullOr");
-        if (r < 0)
-                return r;
-        *ret = *wrap_elem(st, T_NULL_OR, "nullOr", args[0], "null or %s", "conjunction", true, true, false);
-        return 0;
-}
+ELEM_CTOR(prim_list_of, T_LIST, "listOf", "list of %s", "composite", true, false, true)
+ELEM_CTOR(prim_nonempty_list_of, T_LIST, "nonEmptyListOf", "non-empty list of %s", "composite", true, false, true,
+          .nonempty = true)
+ELEM_CTOR(prim_attrs_of, T_ATTRS_OF, "attrsOf", "attribute set of %s", "composite", true, false, true)
+ELEM_CTOR(prim_lazy_attrs_of, T_ATTRS_OF, "lazyAttrsOf", "lazy attribute set of %s", "composite", true, false, true,
+          .lazy = true)
+ELEM_CTOR(prim_null_or, T_NULL_OR, "nullOr", "null or %s", "conjunction", true, true, false)
+ELEM_CTOR(prim_function_to_type, T_FUNCTION_TO, "functionTo", "function that evaluates to a(n) %s", "composite", true,
+          false, true)
 
 static int prim_uniq(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         int r = force_type_arg(st, args[0], pos, "uniq");
@@ -1206,15 +1189,6 @@ static int prim_unique(EvalState *st, const Pos *pos, Value **args, Value *ret) 
         t->elem = args[1];
         t->text = msg;
         *ret = *type_value(st, t);
-        return 0;
-}
-
-static int prim_function_to_type(EvalState *st, const Pos *pos, Value **args, Value *ret) {
-        int r = force_type_arg(st, args[0], pos, "functionTo");
-        if (r < 0)
-                return r;
-        *ret = *wrap_elem(st, T_FUNCTION_TO, "functionTo", args[0], "function that evaluates to a(n) %s", "composite",
-                          true, false, true);
         return 0;
 }
 

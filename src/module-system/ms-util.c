@@ -131,15 +131,19 @@ const char *loc_last(const Loc *loc) {
         return loc ? loc->name : "";
 }
 
+void *ms_grow(void *array, size_t n, size_t *cap, size_t elem, size_t first_cap) {
+        if (n < *cap)
+                return array;
+        size_t ncap = *cap ? *cap * 2 : first_cap;
+        void *bigger = gc_alloc(elem * ncap);
+        if (n)
+                memcpy(bigger, array, elem * n);
+        *cap = ncap;
+        return bigger;
+}
+
 void defvec_push(DefVec *dv, const Def *d) {
-        if (dv->n == dv->cap) {
-                size_t cap = dv->cap ? dv->cap * 2 : 2;
-                Def *nv = gc_alloc(sizeof(Def) * cap);
-                if (dv->n)
-                        memcpy(nv, dv->v, sizeof(Def) * dv->n);
-                dv->v = nv;
-                dv->cap = cap;
-        }
+        dv->v = ms_grow(dv->v, dv->n, &dv->cap, sizeof(Def), 2);
         dv->v[dv->n++] = *d;
 }
 
