@@ -222,7 +222,7 @@ static int freeform_value(MsEval *ms, Value **ret) {
                 defvec_push(&defs, &d);
         }
         Merged *m;
-        if ((r = ms_merge_definitions(st, ms->prefix, ft, NULL, defs.v, defs.n, NULL, &m)) < 0)
+        if ((r = ms_merge_definitions(st, ms->prefix, ft, defs.v, defs.n, &m)) < 0)
                 return r;
         if (!m->value) {
                 Value *empty = value_new();

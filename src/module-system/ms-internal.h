@@ -69,7 +69,6 @@ typedef struct Merged {
         Def *defs;
         size_t n_defs;
         int32_t highest_prio;
-        Value *apply;  /* or NULL */
         Value *value;  /* cell; NULL when nothing is defined */
 } Merged;
 
@@ -231,8 +230,8 @@ int ms_option_record(MsEval *ms, Node *n, Value *ret);
 /* Hands an interior node's definitions to its children (once). */
 int node_split(MsEval *ms, Node *n);
 /* mergeDefinitions: defs (raw) into ret. */
-int ms_merge_definitions(EvalState *st, const Loc *loc, Value *type, Value *apply, const Def *defs, size_t n,
-                         Node *node, Merged **ret);
+int ms_merge_definitions(EvalState *st, const Loc *loc, Value *type, const Def *defs, size_t n,
+                         Merged **ret);
 /* The merged value of a Merged with something defined (forced). */
 int ms_merged_force(EvalState *st, Merged *m, Value *ret);
 /* An option's Merged, computing it once. */

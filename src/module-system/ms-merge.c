@@ -269,8 +269,8 @@ static const PrimOp prim_merged_value_op = {
         .name = "mergedValue", .arity = 1, .args = { "merged" }, .fn = prim_merged_value
 };
 
-int ms_merge_definitions(EvalState *st, const Loc *loc, Value *type, Value *apply, const Def *defs, size_t n,
-                         Node *node, Merged **ret) {
+int ms_merge_definitions(EvalState *st, const Loc *loc, Value *type, const Def *defs, size_t n,
+                         Merged **ret) {
         DefVec first = { 0 };
         int r;
         for (size_t i = 0; i < n; i++) {
@@ -319,13 +319,11 @@ int ms_merge_definitions(EvalState *st, const Loc *loc, Value *type, Value *appl
         Merged *m = gc_alloc(sizeof(Merged));
         m->loc = loc;
         m->type = type;
-        m->apply = apply;
         m->defs = final.v;
         m->n_defs = final.n;
         m->highest_prio = final.n ? best : 9999;
         if (final.n)
                 m->value = ms_app(ms_primop(&prim_merged_value_op, 0, NULL), ms_external("merged", m));
-        (void) node;
         *ret = m;
         return 0;
 }
@@ -390,7 +388,7 @@ int node_merged(MsEval *ms, Node *n, Merged **ret) {
         }
         ms_stack_push(n, NULL);
         Merged *m;
-        r = ms_merge_definitions(st, n->loc, n->type, n->apply, defs.v, defs.n, n, &m);
+        r = ms_merge_definitions(st, n->loc, n->type, defs.v, defs.n, &m);
         if (r < 0) {
                 ms_note_recursion(st, n);
                 ms_stack_pop();

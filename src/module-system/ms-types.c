@@ -485,7 +485,7 @@ static int merge_list(EvalState *st, const Loc *loc, TypeDesc *t, const Def *def
                         d.prio = d.order = -1;
                         d.conds = NULL;
                         Merged *m;
-                        if ((r = ms_merge_definitions(st, loc_push(loc, gc_strdup(name)), t->elem, NULL, &d, 1, NULL,
+                        if ((r = ms_merge_definitions(st, loc_push(loc, gc_strdup(name)), t->elem, &d, 1,
                                                       &m)) < 0)
                                 return r;
                         if (m->value)
@@ -508,7 +508,7 @@ typedef struct LazyAttr {
 static int prim_lazy_attr(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         LazyAttr *la = args[0]->external.ptr;
         Merged *m;
-        int r = ms_merge_definitions(st, la->loc, la->elem, NULL, la->defs, la->n, NULL, &m);
+        int r = ms_merge_definitions(st, la->loc, la->elem, la->defs, la->n, &m);
         if (r < 0)
                 return r;
         if (m->value)
@@ -576,7 +576,7 @@ static int merge_attrs_of(EvalState *st, const Loc *loc, TypeDesc *t, const Def 
                                       ms_app(ms_primop(&lazy_attr_op, 0, NULL), ms_external("lazy-attr", la)), NULL);
                 } else {
                         Merged *m;
-                        if ((r = ms_merge_definitions(st, l, t->elem, NULL, group, g, NULL, &m)) < 0)
+                        if ((r = ms_merge_definitions(st, l, t->elem, group, g, &m)) < 0)
                                 return r;
                         if (m->value)
                                 bindings_push(out, all[i].name, m->value, NULL);
@@ -647,7 +647,7 @@ static int prim_function_to(EvalState *st, const Pos *pos, Value **args, Value *
                 applied[i].value = ms_app(f->defs[i].value, args[1]);
         }
         Merged *m;
-        int r = ms_merge_definitions(st, loc_push(f->loc, "<function body>"), f->elem, NULL, applied, f->n, NULL, &m);
+        int r = ms_merge_definitions(st, loc_push(f->loc, "<function body>"), f->elem, applied, f->n, &m);
         if (r < 0)
                 return r;
         return ms_merged_force(st, m, ret);
