@@ -1,0 +1,2 @@
+/* Debian version numbers (deb-version(7)): parsing and comparison. */
+#pragma once
