@@ -10,6 +10,7 @@
 
 
 
+#include "big-stack.h"
 #include "cleanup.h"
 #include "cli-store.h"
 #include "commands.h"
@@ -41,9 +42,14 @@ static void usage(FILE *f) {
                 fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
 }
 
-/* Evaluation recurses on the C stack. The main thread's stack size is fixed
- * at exec time by RLIMIT_STACK, so raise the limit and re-execute once; the
+/* Evaluation recurses on the C stack. Where the sanitizers cannot follow a
+ * switch of stacks, raise RLIMIT_STACK and re-execute once instead; the
  * depth bound (not a segfault) is then what stops a runaway recursion. */
+#if defined(__SANITIZE_ADDRESS__)
+#define REEXEC_FOR_STACK 1
+#else
+#define REEXEC_FOR_STACK 0
+#endif
 #define WANTED_STACK ((rlim_t) 1 << 30)
 
 static void ensure_big_stack(char **argv) {
@@ -83,7 +89,7 @@ static const Command *peek_command(int argc, char **argv) {
 
 int main(int argc, char **argv) {
         const Command *peeked = peek_command(argc, argv);
-        if (peeked && peeked->evaluates)
+        if (REEXEC_FOR_STACK && peeked && peeked->evaluates)
                 ensure_big_stack(argv);
         unsetenv("FIRN_STACK_RAISED");
         argc = cli_take_store_option(argc, argv);
@@ -108,7 +114,9 @@ int main(int argc, char **argv) {
                 return 1;
         }
         gc_setup();
-        int r = cmd->run(argc - 1, argv + 1);
+        int r;
+        if (REEXEC_FOR_STACK || !cmd->evaluates || run_on_big_stack(cmd->run, argc - 1, argv + 1, &r) < 0)
+                r = cmd->run(argc - 1, argv + 1);
         fflush(stdout);
         if (getenv("FIRN_SHOW_STATS"))
                 gc_print_stats(stderr);
