@@ -11,3 +11,4 @@ int cmd_key(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_options(int argc, char **argv);
+int cmd_pkgs(int argc, char **argv);

@@ -33,6 +33,7 @@ static const Command commands[] = {
         { "store", cmd_store, "add, dump, restore, query, verify, delete and collect store paths" },
         { "profile", cmd_profile, "list, switch and delete the generations of a profile" },
         { "copy", cmd_copy, "copy closures to or from a binary cache (--to URL, --from URL)" },
+        { "pkgs", cmd_pkgs, "search and show the Debian packages in apt's index" },
         { "key", cmd_key, "generate binary-cache signing keys" },
 };
 

@@ -1,0 +1,189 @@
+/* firn pkgs: the Debian packages firn can use, from apt's index.
+ *
+ *   firn pkgs search REGEX   names and synopses matching REGEX
+ *   firn pkgs show NAME      the candidate version and its fields
+ *
+ * The index is apt's (`apt-get update`): /var/lib/apt/lists, or
+ * $FIRN_APT_LISTS. Resolution, store paths and `why` come with the
+ * resolver. */
+#include <errno.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "commands.h"
+#include "index.h"
+
+static const char usage_text[] =
+        "Usage: firn pkgs search REGEX\n"
+        "       firn pkgs show NAME\n"
+        "The index is apt's lists ($FIRN_APT_LISTS, default /var/lib/apt/lists).\n";
+
+static int load_index(DebIndex **ret) {
+        _cleanup_free_ char *error = NULL;
+        const char *dir = getenv("FIRN_APT_LISTS");
+        int r = deb_index_load(dir && *dir ? dir : NULL, ret, &error);
+        if (r < 0) {
+                fprintf(stderr, "firn pkgs: cannot read the package index: %s\n", error ? error : strerror(-r));
+                return r;
+        }
+        if (deb_index_n_packages(*ret) == 0) {
+                fprintf(stderr, "firn pkgs: the package index is empty (run `apt-get update` first)\n");
+                deb_index_free(*ret);
+                *ret = NULL;
+                return -ENOENT;
+        }
+        return 0;
+}
+
+static int pkgs_search(const char *pattern) {
+        regex_t re;
+        int rc = regcomp(&re, pattern, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        if (rc != 0) {
+                char msg[256];
+                regerror(rc, &re, msg, sizeof msg);
+                fprintf(stderr, "firn pkgs search: invalid regular expression '%s': %s\n", pattern, msg);
+                return 1;
+        }
+        _cleanup_(deb_index_freep) DebIndex *idx = NULL;
+        if (load_index(&idx) < 0) {
+                regfree(&re);
+                return 1;
+        }
+        size_t found = 0;
+        for (size_t i = 0; i < deb_index_n_names(idx); i++) {
+                const DebPackage *p = deb_index_candidate_at(idx, i);
+                if (regexec(&re, p->name, 0, NULL, 0) != 0 && regexec(&re, p->description.ptr, 0, NULL, 0) != 0)
+                        continue;
+                printf("%s %s\n  %s\n", p->name, p->version.ptr, p->description.ptr);
+                found++;
+        }
+        regfree(&re);
+        if (!found) {
+                fprintf(stderr, "firn pkgs search: no package matches '%s'\n", pattern);
+                return 1;
+        }
+        return 0;
+}
+
+/* Edit distance, for "did you mean"; bounded by the short names it sees. */
+static size_t distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b);
+        if (la > 64 || lb > 64)
+                return SIZE_MAX;
+        size_t row[65];
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                size_t diag = row[0];
+                row[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t up = row[j];
+                        size_t best = diag + (a[i - 1] != b[j - 1]);
+                        if (row[j] + 1 < best)
+                                best = row[j] + 1;
+                        if (row[j - 1] + 1 < best)
+                                best = row[j - 1] + 1;
+                        row[j] = best;
+                        diag = up;
+                }
+        }
+        return row[lb];
+}
+
+static void suggest(const DebIndex *idx, const char *name) {
+        const char *best[5] = { 0 };
+        size_t dist[5] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX };
+        for (size_t i = 0; i < deb_index_n_names(idx); i++) {
+                const char *n = deb_index_candidate_at(idx, i)->name;
+                size_t d = distance(name, n);
+                if (d > 2)
+                        continue;
+                for (size_t k = 0; k < 5; k++)
+                        if (d < dist[k]) {
+                                memmove(&best[k + 1], &best[k], sizeof(best[0]) * (4 - k));
+                                memmove(&dist[k + 1], &dist[k], sizeof(dist[0]) * (4 - k));
+                                best[k] = n;
+                                dist[k] = d;
+                                break;
+                        }
+        }
+        if (!best[0])
+                return;
+        fputs("Did you mean", stderr);
+        for (size_t k = 0; k < 5 && best[k]; k++)
+                fprintf(stderr, "%s %s", k ? "," : "", best[k]);
+        fputs("?\n", stderr);
+}
+
+static void field(const char *label, const DebSlice *s) {
+        if (s->len)
+                printf("%-15s %s\n", label, s->ptr);
+}
+
+static int pkgs_show(const char *name) {
+        _cleanup_(deb_index_freep) DebIndex *idx = NULL;
+        if (load_index(&idx) < 0)
+                return 1;
+        const DebPackage *p = deb_index_lookup(idx, name);
+        if (!p) {
+                const DebProvider *prov;
+                size_t n = deb_index_providers(idx, name, &prov);
+                if (n) {
+                        printf("%s is a virtual package, provided by:\n", name);
+                        for (size_t i = 0; i < n; i++)
+                                printf("  %s %s%s%s\n", prov[i].package->name, prov[i].package->version.ptr,
+                                       prov[i].version ? " (= " : "", prov[i].version ? prov[i].version : "");
+                        return 0;
+                }
+                fprintf(stderr, "firn pkgs show: there is no package '%s' in the index\n", name);
+                suggest(idx, name);
+                return 1;
+        }
+        printf("%-15s %s\n", "Package:", p->name);
+        field("Version:", &p->version);
+        printf("%-15s %s\n", "Architecture:", p->architecture);
+        printf("%-15s %s\n", "Suite:", p->suite);
+        if (p->essential)
+                printf("%-15s yes\n", "Essential:");
+        if (*p->priority)
+                printf("%-15s %s\n", "Priority:", p->priority);
+        if (*p->section)
+                printf("%-15s %s\n", "Section:", p->section);
+        printf("%-15s %llu\n", "Size:", (unsigned long long) p->size);
+        printf("%-15s %llu KiB\n", "Installed-Size:", (unsigned long long) p->installed_size);
+        field("Filename:", &p->filename);
+        field("SHA256:", &p->sha256);
+        field("Source:", &p->source);
+        field("Pre-Depends:", &p->pre_depends);
+        field("Depends:", &p->depends);
+        field("Recommends:", &p->recommends);
+        field("Provides:", &p->provides);
+        field("Conflicts:", &p->conflicts);
+        field("Breaks:", &p->breaks);
+        field("Description:", &p->description);
+        for (const DebPackage *o = deb_index_first(idx, name); o; o = o->next)
+                if (o != p)
+                        printf("%-15s %s (%s)\n", "Also:", o->version.ptr, o->suite);
+        return 0;
+}
+
+int cmd_pkgs(int argc, char **argv) {
+        if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+                fputs(usage_text, stdout);
+                return 0;
+        }
+        if (argc != 3) {
+                fputs(usage_text, stderr);
+                return 1;
+        }
+        if (strcmp(argv[1], "search") == 0)
+                return pkgs_search(argv[2]);
+        if (strcmp(argv[1], "show") == 0)
+                return pkgs_show(argv[2]);
+        fprintf(stderr, "firn pkgs: unknown subcommand '%s'\n", argv[1]);
+        fputs(usage_text, stderr);
+        return 1;
+}
