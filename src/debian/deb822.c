@@ -33,8 +33,7 @@ void deb822_parser_init(Deb822Parser *p, const char *data, size_t len, const cha
         p->paragraph.n_fields = 0;
 }
 
-_printf_(5, 6)
-static int parse_error(const Deb822Parser *p, unsigned line, int r, char **ret_error, const char *fmt, ...) {
+int deb_error_at(int r, const char *file, unsigned line, char **ret_error, const char *fmt, ...) {
         if (ret_error) {
                 char *msg;
                 va_list ap;
@@ -42,11 +41,16 @@ static int parse_error(const Deb822Parser *p, unsigned line, int r, char **ret_e
                 if (vasprintf(&msg, fmt, ap) < 0)
                         msg = NULL;
                 va_end(ap);
-                *ret_error = xasprintf("%s:%u: %s", p->whence, line, msg ? msg : "(out of memory)");
+                if (line > 0)
+                        *ret_error = xasprintf("%s:%u: %s", file, line, msg ? msg : "(out of memory)");
+                else
+                        *ret_error = xasprintf("%s: %s", file, msg ? msg : "(out of memory)");
                 free(msg);
         }
         return r;
 }
+
+#define parse_error(p, line, r, ret_error, ...) deb_error_at(r, (p)->whence, line, ret_error, __VA_ARGS__)
 
 /* The line (and its 1-based column) of byte offset off. */
 static unsigned line_of(const Deb822Parser *p, size_t off, size_t *ret_column) {

@@ -33,6 +33,10 @@
 /* A non-owning view of len bytes at ptr. ptr is never NULL (the empty slice
  * points at a static ""); whether ptr[len] is a NUL depends on who made the
  * slice (the index's slices are all NUL-terminated; the parser's are not). */
+/* Sets *ret_error (when not NULL) to a malloc'ed "FILE:LINE: message"
+ * ("FILE: message" when line is 0) and returns r, for the parsers' errors. */
+_printf_(5, 6) int deb_error_at(int r, const char *file, unsigned line, char **ret_error, const char *fmt, ...);
+
 typedef struct DebSlice {
         const char *ptr;
         size_t len;

@@ -299,23 +299,7 @@ static int field_lookup(DebSlice name) {
         return -1;
 }
 
-_printf_(5, 6)
-static int index_error(int r, const char *file, unsigned line, char **ret_error, const char *fmt, ...) {
-        if (ret_error) {
-                char *msg;
-                va_list ap;
-                va_start(ap, fmt);
-                if (vasprintf(&msg, fmt, ap) < 0)
-                        msg = NULL;
-                va_end(ap);
-                if (line > 0)
-                        *ret_error = xasprintf("%s:%u: %s", file, line, msg ? msg : "(out of memory)");
-                else
-                        *ret_error = xasprintf("%s: %s", file, msg ? msg : "(out of memory)");
-                free(msg);
-        }
-        return r;
-}
+#define index_error deb_error_at
 
 /* For messages: at most 80 bytes of a value. */
 #define SHOW(s) (int) ((s).len > 80 ? 80 : (s).len), (s).ptr
