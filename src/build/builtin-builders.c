@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <string.h>
 
 #include "builtin-builders.h"
@@ -13,10 +14,31 @@ static const struct {
         { "builtin:buildenv", builtin_buildenv },
 };
 
+/* Builders of the layers above build (Debian's), added at start-up. */
+#define EXTRA_MAX 16
+static struct {
+        const char *name;
+        BuiltinBuilderFn fn;
+} extra[EXTRA_MAX];
+static size_t n_extra;
+
+int builtin_builder_register(const char *name, BuiltinBuilderFn fn) {
+        if (builtin_builder_find(name))
+                return -EEXIST;
+        if (n_extra == EXTRA_MAX)
+                return -ENOSPC;
+        extra[n_extra].name = name;
+        extra[n_extra++].fn = fn;
+        return 0;
+}
+
 BuiltinBuilderFn builtin_builder_find(const char *builder) {
         for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++)
                 if (strcmp(builder, registry[i].name) == 0)
                         return registry[i].fn;
+        for (size_t i = 0; i < n_extra; i++)
+                if (strcmp(builder, extra[i].name) == 0)
+                        return extra[i].fn;
         return NULL;
 }
 

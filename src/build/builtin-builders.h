@@ -1,8 +1,9 @@
 /* Builders implemented inside firn (derivations with builder
  * "builtin:NAME"), run in the build process instead of a sandbox, as Nix
  * runs builtin:fetchurl and builtin:buildenv. Later issues add more
- * (unpacking .debs, initrds, disk images) by adding rows to the registry
- * in builtin-builders.c. */
+ * (initrds, disk images) by adding rows to the registry in
+ * builtin-builders.c; layers above build register theirs
+ * (builtin_builder_register(): Debian's fetch-deb and unpack-deb). */
 #pragma once
 
 #include "derivation.h"
@@ -19,6 +20,12 @@ typedef struct BuiltinContext {
 } BuiltinContext;
 
 typedef int (*BuiltinBuilderFn)(const BuiltinContext *ctx, char **ret_error);
+
+/* Adds a builder for "builtin:NAME" (name is the whole string; it must
+ * outlive the process), for layers above build (src/debian). Returns 0,
+ * -EEXIST when the name is taken, -ENOSPC when the table is full. Call it
+ * at start-up, before builds run in threads. */
+int builtin_builder_register(const char *name, BuiltinBuilderFn fn);
 
 /* The builder for "builtin:NAME", or NULL. */
 BuiltinBuilderFn builtin_builder_find(const char *builder);

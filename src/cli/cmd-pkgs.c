@@ -2,10 +2,13 @@
  *
  *   firn pkgs search REGEX   names and synopses matching REGEX
  *   firn pkgs show NAME      the candidate version and its fields
+ *   firn pkgs resolve NAME…  the packages NAME… need, one "NAME VERSION" per
+ *                            line in the order resolve.h chooses them
+ *   firn pkgs why NAME ROOT… the dependency chain from ROOT… to NAME, with
+ *                            the reason for every choice on it
  *
  * The index is apt's (`apt-get update`): /var/lib/apt/lists, or
- * $FIRN_APT_LISTS. Resolution, store paths and `why` come with the
- * resolver. */
+ * $FIRN_APT_LISTS. */
 #include <errno.h>
 #include <regex.h>
 #include <stdio.h>
@@ -15,10 +18,14 @@
 #include "cleanup.h"
 #include "commands.h"
 #include "index.h"
+#include "resolve.h"
+#include "xalloc.h"
 
 static const char usage_text[] =
         "Usage: firn pkgs search REGEX\n"
         "       firn pkgs show NAME\n"
+        "       firn pkgs resolve NAME...\n"
+        "       firn pkgs why NAME ROOT...\n"
         "The index is apt's lists ($FIRN_APT_LISTS, default /var/lib/apt/lists).\n";
 
 static int load_index(DebIndex **ret) {
@@ -68,54 +75,10 @@ static int pkgs_search(const char *pattern) {
         return 0;
 }
 
-/* Edit distance, for "did you mean"; bounded by the short names it sees. */
-static size_t distance(const char *a, const char *b) {
-        size_t la = strlen(a), lb = strlen(b);
-        if (la > 64 || lb > 64)
-                return SIZE_MAX;
-        size_t row[65];
-        for (size_t j = 0; j <= lb; j++)
-                row[j] = j;
-        for (size_t i = 1; i <= la; i++) {
-                size_t diag = row[0];
-                row[0] = i;
-                for (size_t j = 1; j <= lb; j++) {
-                        size_t up = row[j];
-                        size_t best = diag + (a[i - 1] != b[j - 1]);
-                        if (row[j] + 1 < best)
-                                best = row[j] + 1;
-                        if (row[j - 1] + 1 < best)
-                                best = row[j - 1] + 1;
-                        row[j] = best;
-                        diag = up;
-                }
-        }
-        return row[lb];
-}
-
 static void suggest(const DebIndex *idx, const char *name) {
-        const char *best[5] = { 0 };
-        size_t dist[5] = { SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX };
-        for (size_t i = 0; i < deb_index_n_names(idx); i++) {
-                const char *n = deb_index_candidate_at(idx, i)->name;
-                size_t d = distance(name, n);
-                if (d > 2)
-                        continue;
-                for (size_t k = 0; k < 5; k++)
-                        if (d < dist[k]) {
-                                memmove(&best[k + 1], &best[k], sizeof(best[0]) * (4 - k));
-                                memmove(&dist[k + 1], &dist[k], sizeof(dist[0]) * (4 - k));
-                                best[k] = n;
-                                dist[k] = d;
-                                break;
-                        }
-        }
-        if (!best[0])
-                return;
-        fputs("Did you mean", stderr);
-        for (size_t k = 0; k < 5 && best[k]; k++)
-                fprintf(stderr, "%s %s", k ? "," : "", best[k]);
-        fputs("?\n", stderr);
+        _cleanup_free_ char *hint = deb_index_suggest(idx, name);
+        if (hint)
+                fprintf(stderr, "%c%s\n", hint[0] - 'a' + 'A', hint + 1);
 }
 
 static void field(const char *label, const DebSlice *s) {
@@ -170,11 +133,69 @@ static int pkgs_show(const char *name) {
         return 0;
 }
 
+/* Resolves roots into a new resolver; prints the error and returns NULL
+ * on failure. */
+static DebResolver *resolve_roots(const DebIndex *idx, char **roots, int n) {
+        _cleanup_deb_resolver_ DebResolver *r = deb_resolver_new(idx);
+        for (int i = 0; i < n; i++) {
+                _cleanup_free_ char *error = NULL;
+                if (deb_resolver_add(r, roots[i], &error) < 0) {
+                        fprintf(stderr, "firn pkgs: %s\n", error);
+                        return NULL;
+                }
+        }
+        return TAKE_PTR(r);
+}
+
+static int pkgs_resolve(char **roots, int n) {
+        _cleanup_(deb_index_freep) DebIndex *idx = NULL;
+        if (load_index(&idx) < 0)
+                return 1;
+        _cleanup_deb_resolver_ DebResolver *r = resolve_roots(idx, roots, n);
+        if (!r)
+                return 1;
+        for (size_t i = 0; i < deb_resolver_n_choices(r); i++) {
+                const DebChoice *c = deb_resolver_choice(r, i);
+                printf("%s %s\n", c->name, c->version);
+        }
+        return 0;
+}
+
+static int pkgs_why(const char *name, char **roots, int n) {
+        _cleanup_(deb_index_freep) DebIndex *idx = NULL;
+        if (load_index(&idx) < 0)
+                return 1;
+        _cleanup_deb_resolver_ DebResolver *r = resolve_roots(idx, roots, n);
+        if (!r)
+                return 1;
+        const DebChoice *c = deb_resolver_find(r, name);
+        if (!c) {
+                fprintf(stderr, "firn pkgs why: nothing pulls in '%s'\n", name);
+                return 1;
+        }
+        /* Root first: collect the chain, print it backwards. */
+        size_t depth = 0;
+        for (const DebChoice *p = c; p; p = p->parent)
+                depth++;
+        const DebChoice **chain = xcalloc(depth, sizeof(*chain));
+        size_t i = depth;
+        for (const DebChoice *p = c; p; p = p->parent)
+                chain[--i] = p;
+        for (i = 0; i < depth; i++)
+                printf("%*s%s %s  (%s)\n", (int) (2 * i), "", chain[i]->name, chain[i]->version, chain[i]->reason);
+        free(chain);
+        return 0;
+}
+
 int cmd_pkgs(int argc, char **argv) {
         if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
                 fputs(usage_text, stdout);
                 return 0;
         }
+        if (argc >= 3 && strcmp(argv[1], "resolve") == 0)
+                return pkgs_resolve(argv + 2, argc - 2);
+        if (argc >= 4 && strcmp(argv[1], "why") == 0)
+                return pkgs_why(argv[2], argv + 3, argc - 3);
         if (argc != 3) {
                 fputs(usage_text, stderr);
                 return 1;

@@ -11,6 +11,7 @@
 
 
 #include "big-stack.h"
+#include "builtin-deb.h"
 #include "cleanup.h"
 #include "cli-store.h"
 #include "commands.h"
@@ -33,7 +34,8 @@ static const Command commands[] = {
         { "store", cmd_store, "add, dump, restore, query, verify, delete and collect store paths" },
         { "profile", cmd_profile, "list, switch and delete the generations of a profile" },
         { "copy", cmd_copy, "copy closures to or from a binary cache (--to URL, --from URL)" },
-        { "pkgs", cmd_pkgs, "search and show the Debian packages in apt's index" },
+        { "pkgs", cmd_pkgs, "search, show, resolve and explain the Debian packages in apt's index" },
+        { "lock", cmd_lock, "write firn.lock for an expression, or update it (--update)", true },
         { "key", cmd_key, "generate binary-cache signing keys" },
 };
 
@@ -115,6 +117,10 @@ int main(int argc, char **argv) {
                 return 1;
         }
         gc_setup();
+        if (deb_builtins_register() < 0) {
+                fprintf(stderr, "firn: cannot register the Debian builders\n");
+                return 1;
+        }
         int r;
         if (REEXEC_FOR_STACK || !cmd->evaluates || run_on_big_stack(cmd->run, argc - 1, argv + 1, &r) < 0)
                 r = cmd->run(argc - 1, argv + 1);

@@ -1,0 +1,1 @@
+{ pkgs, db, session }: { }
