@@ -1,9 +1,10 @@
 /* firn lock: write and update firn.lock.
  *
- *   firn lock [FILE | -E EXPR] [instantiate flags]
+ *   firn lock [--locked] [FILE | -E EXPR] [instantiate flags]
  *       evaluates and instantiates like `firn build` (without building):
  *       every package the expression uses that a lock lacks is resolved,
- *       and each lock that gained packages is rewritten (atomically)
+ *       and each lock that gained packages is rewritten (atomically); with
+ *       --locked such a package is an error instead (a check for CI)
  *   firn lock --update [NAMES…] [--lock PATH]
  *       moves the pinned packages (all requested ones, or NAMES and what
  *       they pull in) to the index's current versions, drops what nothing
@@ -29,7 +30,7 @@
 #include "xalloc.h"
 
 static int usage(FILE *f) {
-        fputs("Usage: firn lock [FILE | -E EXPR] [--arg NAME EXPR]... [-I PATH]...\n"
+        fputs("Usage: firn lock [--locked] [FILE | -E EXPR] [--arg NAME EXPR]... [-I PATH]...\n"
               "       firn lock --update [NAME...] [--lock PATH]\n",
               f);
         return f == stdout ? 0 : 1;
@@ -170,5 +171,13 @@ int cmd_lock(int argc, char **argv) {
                 }
                 return lock_update(path, names);
         }
-        return lock_from_evaluation(argc, argv);
+        /* --locked: check only; a package the lock lacks is an error. */
+        int w = 0;
+        for (int i = 0; i < argc; i++)
+                if (strcmp(argv[i], "--locked") == 0)
+                        deb_eval_set_locked(true);
+                else
+                        argv[w++] = argv[i];
+        argv[w] = NULL;
+        return lock_from_evaluation(w, argv);
 }

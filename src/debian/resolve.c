@@ -15,6 +15,8 @@
 /* Bounds a dependency chain printed in an error (the chain itself is as
  * long as the resolution is deep). */
 #define CHAIN_PRINT_MAX 64
+/* Bounds the depth of resolution (Debian's chains are a few dozen deep). */
+#define RESOLVE_DEPTH_MAX 4096
 
 typedef struct Provision {
         size_t choice;
@@ -326,66 +328,124 @@ static DebChoice *choose(DebResolver *r, const DebPackage *p, const DebChoice *p
         return choice_add(r, c, prov);
 }
 
-/* Resolves the groups of one field of c, adding new choices; appends the
- * names it resolved to *deps. */
-static int resolve_field(DebResolver *r, DebChoice *c, const char *field_name, DebSlice field, char ***deps,
-                         char **ret_error) {
-        _cleanup_deb_depends_ DebDepends *d = NULL;
-        _cleanup_free_ char *perr = NULL;
-        if (parse_field(field, &d, &perr) < 0) {
-                *ret_error = xasprintf("package %s %s: %s: %s", c->name, c->version, field_name, perr);
-                return -EBADMSG;
+static const DebChoice *satisfied_by(const DebResolver *r, const DebDependGroup *grp) {
+        const DebChoice *have = NULL;
+        for (size_t k = 0; k < grp->n_alts && !have; k++)
+                have = chosen_for(r, &grp->alts[k]);
+        return have;
+}
+
+/* Chooses a package for an unsatisfied group of c's field (resolve.h's
+ * rule), recording why. */
+static int choose_for(DebResolver *r, DebChoice *c, const char *field_name, const DebDependGroup *grp,
+                      DebChoice **ret, char **ret_error) {
+        StrBuf why = STRBUF_INIT, text = STRBUF_INIT;
+        const DebPackage *pick = NULL;
+        size_t k;
+        for (k = 0; k < grp->n_alts && !pick; k++) {
+                if (k)
+                        strbuf_adds(&why, "; ");
+                pick = candidate_for(r, &grp->alts[k], &why);
         }
-        for (size_t g = 0; d && g < d->n_groups; g++) {
-                const DebDependGroup *grp = &d->groups[g];
-                const DebChoice *have = NULL;
-                for (size_t k = 0; k < grp->n_alts && !have; k++)
-                        have = chosen_for(r, &grp->alts[k]);
-                if (have) {
-                        if (strcmp(have->name, c->name) != 0)
-                                *deps = strv_push(*deps, have->name);
-                        continue;
-                }
-                StrBuf why = STRBUF_INIT;
-                const DebPackage *pick = NULL;
-                size_t k;
-                for (k = 0; k < grp->n_alts && !pick; k++) {
-                        if (k)
-                                strbuf_adds(&why, "; ");
-                        pick = candidate_for(r, &grp->alts[k], &why);
-                }
-                StrBuf text = STRBUF_INIT;
-                group_to_string(&text, grp);
-                if (!pick) {
-                        StrBuf msg = STRBUF_INIT;
-                        strbuf_addf(&msg, "unsatisfiable dependency of %s %s: %s: %s (", c->name, c->version,
-                                    field_name, text.buf);
-                        strbuf_adds(&msg, why.buf);
-                        strbuf_adds(&msg, ")\n  needed by: ");
-                        chain_to_string(&msg, c);
-                        *ret_error = strbuf_detach(&msg, NULL);
-                        strbuf_release(&why);
-                        strbuf_release(&text);
-                        return -ENOEXEC;
-                }
-                StrBuf reason = STRBUF_INIT;
-                strbuf_addf(&reason, "%s: \"%s\" of %s: ", field_name, text.buf, c->name);
-                const DebDependAlt *a = &grp->alts[k - 1];
-                if (strcmp(pick->name, a->name) != 0)
-                        strbuf_addf(&reason, "%s is virtual; provided by %s (highest priority, then first by name)",
-                                    a->name, pick->name);
-                else if (grp->n_alts == 1)
-                        strbuf_addf(&reason, "the only alternative");
-                else if (k == 1)
-                        strbuf_addf(&reason, "first alternative, %s", pick->name);
-                else
-                        strbuf_addf(&reason, "alternative %zu, %s (before it: %s)", k, pick->name, why.buf);
+        group_to_string(&text, grp);
+        if (!pick) {
+                StrBuf msg = STRBUF_INIT;
+                strbuf_addf(&msg, "unsatisfiable dependency of %s %s: %s: %s (%s)\n  needed by: ", c->name,
+                            c->version, field_name, text.buf, why.buf);
+                chain_to_string(&msg, c);
+                *ret_error = strbuf_detach(&msg, NULL);
                 strbuf_release(&why);
                 strbuf_release(&text);
-                DebChoice *n = choose(r, pick, c, strbuf_detach(&reason, NULL));
-                if (strcmp(n->name, c->name) != 0)
-                        *deps = strv_push(*deps, n->name);
+                return -ENOEXEC;
         }
+        StrBuf reason = STRBUF_INIT;
+        strbuf_addf(&reason, "%s: \"%s\" of %s: ", field_name, text.buf, c->name);
+        const DebDependAlt *a = &grp->alts[k - 1];
+        if (strcmp(pick->name, a->name) != 0)
+                strbuf_addf(&reason, "%s is virtual; provided by %s (highest priority, then first by name)", a->name,
+                            pick->name);
+        else if (grp->n_alts == 1)
+                strbuf_addf(&reason, "the only alternative");
+        else if (k == 1)
+                strbuf_addf(&reason, "first alternative, %s", pick->name);
+        else
+                strbuf_addf(&reason, "alternative %zu, %s (before it: %s)", k, pick->name, why.buf);
+        strbuf_release(&why);
+        strbuf_release(&text);
+        *ret = choose(r, pick, c, strbuf_detach(&reason, NULL));
+        return 0;
+}
+
+/* Resolves c's Pre-Depends and Depends as apt's MarkInstall does: the
+ * groups not satisfied when c is chosen are then taken in order, each one
+ * (unless satisfied meanwhile) choosing a package that is resolved at once,
+ * depth first. */
+static int resolve_package(DebResolver *r, DebChoice *c, unsigned depth, char **ret_error) {
+        if (depth > RESOLVE_DEPTH_MAX) {
+                StrBuf msg = STRBUF_INIT;
+                strbuf_addf(&msg, "dependency chain deeper than %d: ", RESOLVE_DEPTH_MAX);
+                chain_to_string(&msg, c);
+                *ret_error = strbuf_detach(&msg, NULL);
+                return -ELOOP;
+        }
+        static const char *const field_names[] = { "Pre-Depends", "Depends" };
+        DebSlice fields[] = { c->package->pre_depends, c->package->depends };
+        DebDepends *parsed[2] = { NULL, NULL };
+        const DebDependGroup **pending = NULL;
+        const char **pending_field = NULL;
+        size_t n_pending = 0;
+        char **deps = xcalloc(1, sizeof(char *));
+        int k = 0;
+        for (size_t f = 0; f < 2 && k >= 0; f++) {
+                _cleanup_free_ char *perr = NULL;
+                if ((k = parse_field(fields[f], &parsed[f], &perr)) < 0) {
+                        *ret_error = xasprintf("package %s %s: %s: %s", c->name, c->version, field_names[f], perr);
+                        break;
+                }
+                for (size_t g = 0; parsed[f] && g < parsed[f]->n_groups; g++) {
+                        const DebDependGroup *grp = &parsed[f]->groups[g];
+                        const DebChoice *have = satisfied_by(r, grp);
+                        if (have) {
+                                deps = strv_push(deps, have->name);
+                                continue;
+                        }
+                        pending = xrealloc(pending, (n_pending + 1) * sizeof(*pending));
+                        pending_field = xrealloc(pending_field, (n_pending + 1) * sizeof(*pending_field));
+                        pending[n_pending] = grp;
+                        pending_field[n_pending++] = field_names[f];
+                }
+        }
+        for (size_t i = 0; i < n_pending && k >= 0; i++) {
+                const DebChoice *have = satisfied_by(r, pending[i]);
+                if (have) {
+                        deps = strv_push(deps, have->name);
+                        continue;
+                }
+                DebChoice *n;
+                if ((k = choose_for(r, c, pending_field[i], pending[i], &n, ret_error)) < 0)
+                        break;
+                deps = strv_push(deps, n->name);
+                k = resolve_package(r, n, depth + 1, ret_error);
+        }
+        free(pending);
+        free(pending_field);
+        deb_depends_free(parsed[0]);
+        deb_depends_free(parsed[1]);
+        if (k < 0) {
+                strv_free(deps);
+                return k;
+        }
+        /* never itself (a package may depend on what it provides) */
+        size_t w = 0;
+        for (size_t i = 0; deps[i]; i++)
+                if (strcmp(deps[i], c->name) == 0)
+                        free(deps[i]);
+                else
+                        deps[w++] = deps[i];
+        deps[w] = NULL;
+        strv_sort_unique(deps);
+        c->depends = deps;
+        c->n_depends = strv_length(deps);
         return 0;
 }
 
@@ -420,25 +480,10 @@ int deb_resolver_add(DebResolver *r, const char *name, char **ret_error) {
         if (!p)
                 return not_found(r, name, ret_error);
         size_t mark = r->n_choices;
-        choose(r, p, NULL, xstrdup("requested"));
-        for (size_t i = mark; i < r->n_choices; i++) {
-                DebChoice *c = r->choices[i];
-                char **deps = NULL;
-                int k = resolve_field(r, c, "Pre-Depends", c->package->pre_depends, &deps, ret_error);
-                if (k >= 0)
-                        k = resolve_field(r, c, "Depends", c->package->depends, &deps, ret_error);
-                if (k < 0) {
-                        strv_free(deps);
-                        rollback(r, mark);
-                        return k;
-                }
-                if (!deps)
-                        deps = xcalloc(1, sizeof(char *));
-                strv_sort_unique(deps);
-                c->depends = deps;
-                c->n_depends = strv_length(deps);
-        }
-        return 0;
+        int k = resolve_package(r, choose(r, p, NULL, xstrdup("requested")), 0, ret_error);
+        if (k < 0)
+                rollback(r, mark);
+        return k;
 }
 
 /* ---- suggestions ---------------------------------------------------------- */

@@ -8,8 +8,10 @@
  * Essential package gets it like any other dependency.
  *
  * The rule, deterministic and the same for every run over the same index:
- *  - Packages are resolved breadth first, in the order they are chosen;
- *    each package's groups in field order, Pre-Depends before Depends.
+ *  - Depth first, as apt's MarkInstall: when a package is chosen, the
+ *    groups of its Pre-Depends and then Depends that are not satisfied at
+ *    that moment are taken in order; each (unless satisfied meanwhile)
+ *    chooses a package, which is resolved in turn before the next group.
  *  - A group ("a | b (>= 2) | c") already satisfied by a chosen package
  *    (itself, or through its Provides) takes that one: the first
  *    alternative so satisfied, the first satisfying provider by name.
@@ -79,11 +81,12 @@ int deb_resolver_pin(DebResolver *r, const char *name, const char *version, cons
  *             message lists its providers)
  *   -ENOEXEC  a dependency cannot be satisfied: the message quotes the
  *             group, names the package that has it and the chain from name
- *             to that package, and says why each alternative fails */
+ *             to that package, and says why each alternative fails
+ *   -ELOOP    a chain deeper than resolve.c's bound */
 int deb_resolver_add(DebResolver *r, const char *name, char **ret_error);
 
 /* The choices made so far, pins first (in pin order), then the chosen
- * packages in the order they were chosen. Valid until the resolver is
+ * packages in the order they were chosen (depth first). Valid until the resolver is
  * freed. */
 size_t deb_resolver_n_choices(const DebResolver *r);
 const DebChoice *deb_resolver_choice(const DebResolver *r, size_t i);
