@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "builtin-builders.h"
+#include "builtin-write-file.h"
 
 int builtin_fetchurl(const BuiltinContext *ctx, char **ret_error);
 int builtin_buildenv(const BuiltinContext *ctx, char **ret_error);
@@ -12,6 +13,8 @@ static const struct {
 } registry[] = {
         { "builtin:fetchurl", builtin_fetchurl },
         { "builtin:buildenv", builtin_buildenv },
+        { "builtin:write-file", builtin_write_file },
+        { "builtin:link-farm", builtin_link_farm },
 };
 
 /* Builders of the layers above build (Debian's), added at start-up. */

@@ -4,6 +4,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "fileio.h"
 #include "lock.h"
@@ -257,33 +259,35 @@ static int parse_entry(const char *path, const char *name, json_t *obj, DebLockE
         return 0;
 }
 
+static int cmp_entries(const void *a, const void *b) {
+        return strcmp((*(DebLockEntry *const *) a)->name, (*(DebLockEntry *const *) b)->name);
+}
+
 int deb_lock_read(const char *path, DebLock **ret, char **ret_error) {
-        json_error_t jerr;
         _cleanup_(deb_lock_freep) DebLock *lock = deb_lock_new();
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0) {
                 int r = -errno;
                 if (ret_error)
                         *ret_error = xasprintf("%s: %s", path, strerror(errno));
                 return r;
         }
-        FILE *f = fdopen(fd, "r");
-        if (!f) {
-                int r = -errno;
-                close(fd);
-                return r;
-        }
-        fseek(f, 0, SEEK_END);
-        long size = ftell(f);
-        rewind(f);
-        if (size < 0 || (size_t) size > DEB_LOCK_FILE_MAX) {
-                fclose(f);
+        if ((size_t) st.st_size > DEB_LOCK_FILE_MAX) {
                 if (ret_error)
                         *ret_error = xasprintf("%s: larger than %zu bytes", path, DEB_LOCK_FILE_MAX);
                 return -E2BIG;
         }
-        json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &jerr);
-        fclose(f);
+        size_t len = (size_t) st.st_size;
+        _cleanup_free_ char *text = xmalloc(len + 1);
+        ssize_t got = fd_read_full(fd, text, len);
+        if (got < 0 || (size_t) got != len) {
+                if (ret_error)
+                        *ret_error = xasprintf("%s: %s", path, got < 0 ? strerror((int) -got) : "changed while read");
+                return got < 0 ? (int) got : -EIO;
+        }
+        json_error_t jerr;
+        json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!root) {
                 if (ret_error)
                         *ret_error = xasprintf("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
@@ -301,24 +305,28 @@ int deb_lock_read(const char *path, DebLock **ret, char **ret_error) {
                 json_decref(root);
                 return -EBADMSG;
         }
-        if (json_object_size(packages) > DEB_LOCK_PACKAGES_MAX) {
+        size_t n = json_object_size(packages);
+        if (n > DEB_LOCK_PACKAGES_MAX) {
                 json_decref(root);
                 if (ret_error)
                         *ret_error = xasprintf("%s: more than %d packages", path, DEB_LOCK_PACKAGES_MAX);
                 return -E2BIG;
         }
+        /* Entries in object order, then sorted once (JSON_REJECT_DUPLICATES
+         * keeps names unique). */
+        lock->entries = xcalloc(n ? n : 1, sizeof(DebLockEntry *));
         const char *name;
         json_t *obj;
         json_object_foreach(packages, name, obj) {
-                DebLockEntry *e;
-                r = parse_entry(path, name, obj, &e, ret_error);
-                if (r < 0)
+                if ((r = parse_entry(path, name, obj, &lock->entries[lock->n_entries], ret_error)) < 0)
                         break;
-                deb_lock_put(lock, e);
+                lock->n_entries++;
         }
         json_decref(root);
         if (r < 0)
                 return r;
+        if (lock->n_entries)
+                qsort(lock->entries, lock->n_entries, sizeof(DebLockEntry *), cmp_entries);
         for (size_t i = 0; i < lock->n_entries; i++)
                 for (char **d = lock->entries[i]->depends; *d; d++)
                         if (!deb_lock_find(lock, *d))

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "gc-alloc.h"
+#include "index-names.h"
 #include "index.h"
 #include "lock.h"
 #include "path-util.h"
@@ -40,12 +41,25 @@ typedef struct Session {
         size_t n_recorded;      /* resolver choices copied to the lock */
         SccSlot *sccs;          /* open addressing by name; cap a power of two */
         size_t scc_cap, scc_used;
+        Symbol *syms;           /* session_symbols() */
+        size_t n_syms;
         struct Session *next;
 } Session;
+
+static int cmp_symbols(const void *a, const void *b) {
+        Symbol x = *(const Symbol *) a, y = *(const Symbol *) b;
+        return x < y ? -1 : x > y;
+}
+
+static int cmp_symbol_names(const void *a, const void *b) {
+        return symbol_compare(*(const Symbol *) a, *(const Symbol *) b);
+}
 
 static Session *sessions;
 static DebIndex *the_index;
 static char *index_error;       /* why the index could not load, once */
+static char **all_names;        /* the index's names, sorted */
+static size_t n_all_names;
 static char *lists_dir;
 static bool locked;
 
@@ -394,54 +408,88 @@ static int prim_open(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         return 0;
 }
 
-/* Every name: the index's (when it loads) and the lock's, merged. */
-static int session_names(EvalState *st, const Pos *pos, Session *s, const char ***ret, size_t *ret_n) {
-        int r = load_index(st, pos);
+/* The index's names, from the cache when it is fresh (index-names.h). */
+static int index_names(EvalState *st, const Pos *pos) {
+        if (all_names)
+                return 0;
+        if (index_error)
+                return err(st, pos, index_error);
+        char *error = NULL;
+        int r = deb_index_names(lists_dir, &the_index, &all_names, &n_all_names, &error);
+        if (r >= 0 && n_all_names == 0) {
+                all_names = strv_free(all_names);
+                the_index = deb_index_free(the_index);
+                error = xstrdup("the package index is empty (run `apt-get update` first)");
+                r = -ENOENT;
+        }
+        if (r < 0) {
+                index_error = xasprintf("cannot read apt's package index: %s", error ? error : strerror(-r));
+                free(error);
+                return err(st, pos, index_error);
+        }
+        return 0;
+}
+
+/* Every name, the index's and the lock's, as symbols in increasing Symbol
+ * order (so attribute sets over them need no sorting): made once per
+ * session (packages the lock gains later come from the index, whose names
+ * are all there already). */
+static int session_symbols(EvalState *st, const Pos *pos, Session *s) {
+        if (s->syms)
+                return 0;
+        int r = index_names(st, pos);
         if (r < 0)
                 return r;
-        size_t ni = deb_index_n_names(the_index), nl = s->lock->n_entries, n = 0;
-        const char **names = gc_alloc((ni + nl) * sizeof(char *));
+        size_t ni = n_all_names, nl = s->lock->n_entries, n = 0;
+        Symbol *syms = xmalloc((ni + nl + 1) * sizeof(Symbol));
         size_t i = 0, j = 0;
         while (i < ni || j < nl) {
-                const char *a = i < ni ? deb_index_candidate_at(the_index, i)->name : NULL;
+                const char *a = i < ni ? all_names[i] : NULL;
                 const char *b = j < nl ? s->lock->entries[j]->name : NULL;
                 int c = !a ? 1 : !b ? -1 : strcmp(a, b);
-                names[n++] = c <= 0 ? a : b;
+                syms[n++] = symbol_intern_str(c <= 0 ? a : b);
                 i += c <= 0;
                 j += c >= 0;
         }
-        *ret = names;
-        *ret_n = n;
+        qsort(syms, n, sizeof(Symbol), cmp_symbols);
+        s->syms = syms;
+        s->n_syms = n;
         return 0;
+}
+
+/* A string value of a symbol's text (symbols live as long as the process). */
+static Value *v_symbol(Symbol sym) {
+        Value *v = value_new();
+        value_set_string(v, symbol_str(sym), NULL);
+        return v;
 }
 
 static int prim_names(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         Session *s;
         int r = get_session(st, pos, args[0], &s);
-        const char **names;
-        size_t n;
-        if (r < 0 || (r = session_names(st, pos, s, &names, &n)) < 0)
+        if (r < 0 || (r = session_symbols(st, pos, s)) < 0)
                 return r;
-        value_set_list(ret, n);
-        for (size_t i = 0; i < n; i++)
-                ret->list.elems[i] = v_string(names[i]);
+        Symbol *sorted = xmalloc((s->n_syms + 1) * sizeof(Symbol));
+        memcpy(sorted, s->syms, s->n_syms * sizeof(Symbol));
+        qsort(sorted, s->n_syms, sizeof(Symbol), cmp_symbol_names);
+        value_set_list(ret, s->n_syms);
+        for (size_t i = 0; i < s->n_syms; i++)
+                ret->list.elems[i] = v_symbol(sorted[i]);
+        free(sorted);
         return 0;
 }
 
 static int prim_packages(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         Session *s;
         int r = get_session(st, pos, args[0], &s);
-        const char **names;
-        size_t n;
-        if (r < 0 || (r = session_names(st, pos, s, &names, &n)) < 0)
+        if (r < 0 || (r = session_symbols(st, pos, s)) < 0)
                 return r;
-        Bindings *b = bindings_new(n);
-        for (size_t i = 0; i < n; i++) {
+        Bindings *b = bindings_new(s->n_syms);
+        for (size_t i = 0; i < s->n_syms; i++) {
                 Value *app = value_new();
-                value_set_app(app, args[1], v_string(names[i]));
-                bindings_push(b, symbol_intern_str(names[i]), app, pos);
+                value_set_app(app, args[1], v_symbol(s->syms[i]));
+                bindings_push(b, s->syms[i], app, pos);
         }
-        bindings_sort(b);
         value_set_attrs(ret, b);
         return 0;
 }

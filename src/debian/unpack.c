@@ -10,7 +10,9 @@
  *
  * The middle layer is there so the decompressed stream can be read to its
  * end after the tar's end-of-archive blocks: only then has the decoder
- * seen the stream's checksum.
+ * seen the stream's checksum. For data.tar, the two lower readers run in a
+ * thread of their own that hands decompressed buffers to the tar reader
+ * (see "Decompressing beside the unpacking").
  *
  * Directories are entered through a stack of open directory fds, one per
  * component of the last parent used (tar lists a directory's entries
@@ -22,8 +24,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +67,20 @@ typedef struct ControlFile {
         size_t len;
 } ControlFile;
 
+/* What a reader's callback saw fail below it. */
+typedef struct StreamError {
+        char *msg;      /* NULL: nothing failed */
+        int errnum;     /* archive_errno() of the failed reader */
+} StreamError;
+
+/* Keeps the first failure. */
+static void stream_error_set(StreamError *e, const char *msg, int errnum) {
+        if (e->msg)
+                return;
+        e->msg = xstrdup(msg ? msg : "read error");
+        e->errnum = errnum;
+}
+
 typedef struct Unpack {
         const char *deb;                /* for messages */
         const char *out;
@@ -73,8 +91,7 @@ typedef struct Unpack {
 
         /* The first failure of a lower reader, seen by a callback; the
          * upper reader's own message only says its input failed. */
-        char *stream_error;
-        int stream_errno;
+        StreamError stream;
 
         StrBuf name;                    /* the current member, normalised */
         StrBuf target;                  /* a hard link's target, normalised */
@@ -94,12 +111,16 @@ typedef struct Unpack {
 /* The error of reader a (or of a reader below it), under what (a member's
  * name). libarchive reports bad data with its own codes or none: those
  * become -EBADMSG. */
+static bool system_errno(int e) {
+        return e == ENOENT || e == EACCES || e == EPERM || e == EIO || e == ENOMEM || e == EISDIR || e == ENOTDIR;
+}
+
 static int archive_fail(Unpack *u, struct archive *a, const char *what) {
-        const char *msg = u->stream_error ? u->stream_error : archive_error_string(a);
-        int e = u->stream_error ? u->stream_errno : archive_errno(a);
-        int r = e == ENOENT || e == EACCES || e == EIO || e == ENOMEM || e == EISDIR || e == ENOSPC ? -e
-                                                                                                : -EBADMSG;
-        return unpack_error(u, r, "%s: %s", what, msg ? msg : "corrupt or truncated");
+        const char *msg = u->stream.msg ? u->stream.msg : archive_error_string(a);
+        int e = u->stream.msg ? u->stream.errnum : archive_errno(a);
+        if (system_errno(e))
+                return unpack_error(u, -e, "%s: %s: %s", what, msg ? msg : "I/O error", strerror(e));
+        return unpack_error(u, -EBADMSG, "%s: %s", what, msg ? msg : "corrupt or truncated");
 }
 
 static int io_error(Unpack *u, int r, const char *what, const char *path) {
@@ -120,43 +141,213 @@ static void archive_freep(struct archive **a) {
                 archive_read_free(*a);
 }
 
+/* The next data block of from's current entry, which must follow the one
+ * before (at *pos): 1, 0 at the end, or -1 with the failure in *error. */
+static int block_next(struct archive *from, la_int64_t *pos, const void **ret, size_t *ret_len,
+                      StreamError *error) {
+        la_int64_t off;
+        int r;
+
+        do {
+                r = archive_read_data_block(from, ret, ret_len, &off);
+                if (r == ARCHIVE_EOF)
+                        return 0;
+                if (r < ARCHIVE_WARN) {
+                        stream_error_set(error, archive_error_string(from), archive_errno(from));
+                        return -1;
+                }
+                if (off != *pos) {
+                        stream_error_set(error, "unexpected hole in the stream", 0);
+                        return -1;
+                }
+                *pos += (la_int64_t) *ret_len;
+        } while (*ret_len == 0);
+        return 1;
+}
+
 /* A callback's view of the reader below: its current entry's data. */
 typedef struct Source {
-        Unpack *u;
         struct archive *from;
         la_int64_t pos;
+        StreamError *error;
 } Source;
 
 static la_ssize_t source_read(struct archive *a, void *userdata, const void **ret_buf) {
         Source *s = userdata;
         size_t len;
-        la_int64_t off;
-        int r = archive_read_data_block(s->from, ret_buf, &len, &off);
+        int r = block_next(s->from, &s->pos, ret_buf, &len, s->error);
 
-        if (r == ARCHIVE_EOF)
-                return 0;
-        if (r < ARCHIVE_WARN || off != s->pos) {
-                if (!s->u->stream_error) {
-                        const char *msg = r < ARCHIVE_WARN ? archive_error_string(s->from) : NULL;
-                        s->u->stream_error = xstrdup(msg ? msg : "unexpected hole in the stream");
-                        s->u->stream_errno = r < ARCHIVE_WARN ? archive_errno(s->from) : 0;
-                }
+        if (r < 0) {
                 archive_set_error(a, EIO, "read failed");
                 return ARCHIVE_FATAL;
         }
-        s->pos += (la_int64_t) len;
-        return (la_ssize_t) len;
+        return r == 0 ? 0 : (la_ssize_t) len;
 }
+
+/* ---- Decompressing beside the unpacking -------------------------------------
+ * data.tar can be hundreds of MB of xz: a thread reads the .deb and
+ * decompresses (the ar and raw readers, which nothing else touches while it
+ * runs) into a ring of buffers that the tar reader takes in order, as
+ * dpkg-deb's decompressor and tar run side by side. */
+
+#define PIPE_BUFFERS 4
+#define PIPE_BUFFER_SIZE ((size_t) 1 << 20)
+
+typedef struct Pipe {
+        pthread_mutex_t lock;
+        pthread_cond_t cond;            /* signalled on any change below */
+        pthread_t thread;
+        bool running;                   /* started and not joined */
+        struct archive *raw;            /* the thread's while it runs */
+        la_int64_t pos;
+        char *buf[PIPE_BUFFERS];
+        size_t len[PIPE_BUFFERS];
+        uint64_t head, tail;            /* filled: [tail, head), modulo PIPE_BUFFERS */
+        bool held;                      /* the reader holds buf[tail] */
+        bool eof, failed, cancel;
+        StreamError error;              /* the thread's, once failed is set */
+        StreamError *report;            /* the reader's: where a failure is copied */
+} Pipe;
+
+static void *pipe_run(void *userdata) {
+        Pipe *p = userdata;
+        const char *pending = NULL;
+        size_t pending_len = 0;
+        bool eof = false, failed = false;
+
+        while (!eof && !failed) {
+                char *b;
+                size_t n = 0;
+
+                pthread_mutex_lock(&p->lock);
+                while (p->head - p->tail == PIPE_BUFFERS && !p->cancel)
+                        pthread_cond_wait(&p->cond, &p->lock);
+                bool cancel = p->cancel;
+                b = p->buf[p->head % PIPE_BUFFERS];
+                pthread_mutex_unlock(&p->lock);
+                if (cancel)
+                        break;
+
+                while (n < PIPE_BUFFER_SIZE) {
+                        if (pending_len == 0) {
+                                const void *block;
+                                int r = block_next(p->raw, &p->pos, &block, &pending_len, &p->error);
+                                if (r <= 0) {
+                                        eof = r == 0;
+                                        failed = r < 0;
+                                        pending_len = 0;
+                                        break;
+                                }
+                                pending = block;
+                        }
+                        size_t k = pending_len < PIPE_BUFFER_SIZE - n ? pending_len : PIPE_BUFFER_SIZE - n;
+                        memcpy(b + n, pending, k);
+                        n += k;
+                        pending += k;
+                        pending_len -= k;
+                }
+
+                pthread_mutex_lock(&p->lock);
+                if (n > 0)
+                        p->len[p->head++ % PIPE_BUFFERS] = n;
+                p->eof = eof;
+                p->failed = failed;
+                pthread_cond_broadcast(&p->cond);
+                pthread_mutex_unlock(&p->lock);
+        }
+        return NULL;
+}
+
+/* Starts decompressing raw (opened, at its entry) in a thread; raw_in is
+ * its source, whose failures go to the thread's record from now on. */
+static int pipe_start(Pipe *p, struct archive *raw, Source *raw_in, StreamError *report) {
+        int r;
+
+        *p = (Pipe) { .raw = raw, .pos = 0, .report = report };
+        for (size_t i = 0; i < PIPE_BUFFERS; i++) {
+                p->buf[i] = malloc(PIPE_BUFFER_SIZE);
+                if (!p->buf[i])
+                        return -ENOMEM;
+        }
+        raw_in->error = &p->error;
+        if (pthread_mutex_init(&p->lock, NULL) != 0 || pthread_cond_init(&p->cond, NULL) != 0)
+                return -ENOMEM;
+        r = pthread_create(&p->thread, NULL, pipe_run, p);
+        if (r != 0)
+                return -r;
+        p->running = true;
+        return 0;
+}
+
+/* The next buffer (handing the one before back): 1, 0 at the end, or -1
+ * when the thread failed (its failure then in *p->report). */
+static int pipe_next(Pipe *p, const void **ret, size_t *ret_len) {
+        int r;
+
+        pthread_mutex_lock(&p->lock);
+        if (p->held) {
+                p->tail++;
+                p->held = false;
+                pthread_cond_broadcast(&p->cond);
+        }
+        while (p->head == p->tail && !p->eof && !p->failed)
+                pthread_cond_wait(&p->cond, &p->lock);
+        if (p->head != p->tail) {
+                *ret = p->buf[p->tail % PIPE_BUFFERS];
+                *ret_len = p->len[p->tail % PIPE_BUFFERS];
+                p->held = true;
+                r = 1;
+        } else if (p->failed) {
+                stream_error_set(p->report, p->error.msg, p->error.errnum);
+                r = -1;
+        } else
+                r = 0;
+        pthread_mutex_unlock(&p->lock);
+        return r;
+}
+
+static la_ssize_t pipe_read(struct archive *a, void *userdata, const void **ret_buf) {
+        size_t len;
+        int r = pipe_next(userdata, ret_buf, &len);
+
+        if (r < 0) {
+                archive_set_error(a, EIO, "read failed");
+                return ARCHIVE_FATAL;
+        }
+        return r == 0 ? 0 : (la_ssize_t) len;
+}
+
+static Pipe *pipe_free(Pipe *p) {
+        if (!p)
+                return NULL;
+        if (p->running) {
+                pthread_mutex_lock(&p->lock);
+                p->cancel = true;
+                pthread_cond_broadcast(&p->cond);
+                pthread_mutex_unlock(&p->lock);
+                pthread_join(p->thread, NULL);
+                pthread_cond_destroy(&p->cond);
+                pthread_mutex_destroy(&p->lock);
+        }
+        for (size_t i = 0; i < PIPE_BUFFERS; i++)
+                free(p->buf[i]);
+        free(p->error.msg);
+        free(p);
+        return NULL;
+}
+
+/* ---- Tar members ------------------------------------------------------------ */
 
 /* One tar member of the .deb, being read. */
 typedef struct Member {
         const char *name;
         struct archive *raw, *tar;
         Source raw_in, tar_in;
-        bool empty;             /* zero bytes decompressed: no tar at all */
+        Pipe *pipe;             /* when decompressed by a thread (then tar_in is unused) */
 } Member;
 
 static void member_done(Member *m) {
+        m->pipe = pipe_free(m->pipe);   /* first: its thread reads raw */
         if (m->tar)
                 archive_read_free(m->tar);
         if (m->raw)
@@ -192,44 +383,54 @@ static bool member_is(const char *name, const char *base, bool control, int *ret
 }
 
 /* Opens the ar reader's current entry as a tar stream in m, which must
- * stay where it is until member_done(). */
-static int member_open(Unpack *u, Member *m, const char *name, int filter) {
+ * stay where it is until member_done(); with threaded, decompressed by a
+ * thread. */
+static int member_open(Unpack *u, Member *m, const char *name, int filter, bool threaded) {
+        struct archive_entry *e;
         int r;
 
         *m = (Member) { .name = name };
-        m->raw_in = (Source) { .u = u, .from = u->ar };
+        m->raw_in = (Source) { .from = u->ar, .error = &u->stream };
         m->raw = archive_read_new();
         if (!m->raw)
                 return unpack_error(u, -ENOMEM, "out of memory");
         if (archive_read_support_format_raw(m->raw) != ARCHIVE_OK ||
-            archive_read_support_format_empty(m->raw) != ARCHIVE_OK ||
             (filter != ARCHIVE_FILTER_NONE && archive_read_append_filter(m->raw, filter) < ARCHIVE_WARN))
                 return archive_fail(u, m->raw, name);
-        if (archive_read_open(m->raw, &m->raw_in, NULL, source_read, NULL) != ARCHIVE_OK)
-                return archive_fail(u, m->raw, name);
-        struct archive_entry *e;
-        r = archive_read_next_header(m->raw, &e);
-        if (r == ARCHIVE_EOF) {
-                m->empty = true;
-                return 0;
+        /* Opening decompresses the first block to recognise the format:
+         * when it fails, not even a first byte came out ("raw" takes no
+         * empty input; dpkg-deb's tar streams start with "./"). */
+        if (archive_read_open(m->raw, &m->raw_in, NULL, source_read, NULL) != ARCHIVE_OK ||
+            archive_read_next_header(m->raw, &e) != ARCHIVE_OK) {
+                if (u->stream.msg)
+                        return archive_fail(u, m->raw, name);
+                return unpack_error(u, -EBADMSG, "%s: %s", name,
+                                    filter == ARCHIVE_FILTER_NONE ? "empty"
+                                                                  : "empty, or not the compression its name says");
         }
-        if (r < ARCHIVE_WARN)
-                return archive_fail(u, m->raw, name);
 
-        m->tar_in = (Source) { .u = u, .from = m->raw };
         m->tar = archive_read_new();
         if (!m->tar)
                 return unpack_error(u, -ENOMEM, "out of memory");
-        if (archive_read_support_format_tar(m->tar) != ARCHIVE_OK ||
-            archive_read_open(m->tar, &m->tar_in, NULL, source_read, NULL) != ARCHIVE_OK)
+        if (archive_read_support_format_tar(m->tar) != ARCHIVE_OK)
+                return archive_fail(u, m->tar, name);
+        if (threaded) {
+                m->pipe = xcalloc(1, sizeof(Pipe));
+                r = pipe_start(m->pipe, m->raw, &m->raw_in, &u->stream);
+                if (r < 0)
+                        return unpack_error(u, r, "cannot start a thread: %s", strerror(-r));
+                r = archive_read_open(m->tar, m->pipe, NULL, pipe_read, NULL);
+        } else {
+                m->tar_in = (Source) { .from = m->raw, .error = &u->stream };
+                r = archive_read_open(m->tar, &m->tar_in, NULL, source_read, NULL);
+        }
+        if (r != ARCHIVE_OK)
                 return archive_fail(u, m->tar, name);
         return 0;
 }
 
 /* The next tar entry: 1 and *ret, 0 at the end, or an error. */
 static int member_next(Unpack *u, Member *m, struct archive_entry **ret) {
-        if (m->empty)
-                return 0;
         int r = archive_read_next_header(m->tar, ret);
         if (r == ARCHIVE_EOF)
                 return 0;
@@ -241,16 +442,14 @@ static int member_next(Unpack *u, Member *m, struct archive_entry **ret) {
 /* After the tar's end: reads the rest of the decompressed stream, so a
  * corrupt or truncated end (the checksum) is an error. */
 static int member_finish(Unpack *u, Member *m) {
-        if (m->empty)
-                return 0;
         for (;;) {
                 const void *buf;
                 size_t len;
-                la_int64_t off;
-                int r = archive_read_data_block(m->raw, &buf, &len, &off);
-                if (r == ARCHIVE_EOF)
+                int r = m->pipe ? pipe_next(m->pipe, &buf, &len)
+                                : block_next(m->raw, &m->tar_in.pos, &buf, &len, &u->stream);
+                if (r == 0)
                         return 0;
-                if (r < ARCHIVE_WARN)
+                if (r < 0)
                         return archive_fail(u, m->raw, m->name);
         }
 }
@@ -300,6 +499,12 @@ static int name_normalize(const char *raw, StrBuf *out, const char **ret_why) {
                         p++;
         }
         return 0;
+}
+
+/* A name of e: as the tar has it, else as UTF-8 (libarchive's conversion
+ * to the locale's charset can fail on a pax header's name). */
+static const char *entry_string(const char *raw, const char *utf8) {
+        return raw ? raw : utf8;
 }
 
 /* For messages: at most 200 bytes of a raw name. */
@@ -537,7 +742,7 @@ static int control_read(Unpack *u, Member *m) {
         int r;
 
         while ((r = member_next(u, m, &e)) > 0) {
-                const char *raw = archive_entry_pathname(e);
+                const char *raw = entry_string(archive_entry_pathname(e), archive_entry_pathname_utf8(e));
                 mode_t type = archive_entry_filetype(e);
                 la_int64_t size = archive_entry_size(e);
                 ControlFile *f;
@@ -730,7 +935,8 @@ static int unpack_hardlink(Unpack *u, Member *m, const char *raw_target, int dir
 }
 
 static int unpack_entry(Unpack *u, Member *m, struct archive_entry *e) {
-        const char *raw = archive_entry_pathname(e), *hardlink = archive_entry_hardlink(e);
+        const char *raw = entry_string(archive_entry_pathname(e), archive_entry_pathname_utf8(e));
+        const char *hardlink = entry_string(archive_entry_hardlink(e), archive_entry_hardlink_utf8(e));
         mode_t type = archive_entry_filetype(e);
         const char *why, *slash, *leaf;
         size_t parent_len;
@@ -783,7 +989,7 @@ static int unpack_entry(Unpack *u, Member *m, struct archive_entry *e) {
                         return io_error(u, r, "make the directory", u->name.buf);
                 return 0;
         case AE_IFLNK: {
-                const char *target = archive_entry_symlink(e);
+                const char *target = entry_string(archive_entry_symlink(e), archive_entry_symlink_utf8(e));
                 if (!target || !*target)
                         return unpack_error(u, -EBADMSG, "%s: '/%s': a symlink without a target", m->name,
                                             u->name.buf);
@@ -875,22 +1081,14 @@ static int deb_unpack_one(Unpack *u) {
         la_ssize_t n;
         int filter, r;
 
-        u->umask = current_umask();
-        r = mkdir_p(AT_FDCWD, u->out, 0755);
-        if (r < 0)
-                return unpack_error(u, r, "cannot make %s: %s", u->out, strerror(-r));
-        u->out_fd = open(u->out, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (u->out_fd < 0)
-                return unpack_error(u, -errno, "cannot open %s: %s", u->out, strerror(errno));
-        dirs_init(&u->dirs, u->out_fd);
-
         u->ar = archive_read_new();
         if (!u->ar)
                 return unpack_error(u, -ENOMEM, "out of memory");
         if (archive_read_support_format_ar(u->ar) != ARCHIVE_OK)
                 return archive_fail(u, u->ar, "ar");
+        /* Opening reads the first block and recognises the format. */
         if (archive_read_open_filename(u->ar, u->deb, DEB_BLOCK_SIZE) != ARCHIVE_OK)
-                return archive_fail(u, u->ar, "cannot read it");
+                return archive_fail(u, u->ar, system_errno(archive_errno(u->ar)) ? "cannot read it" : "not a .deb");
 
         r = ar_next(u, &first);
         if (r < 0)
@@ -909,12 +1107,21 @@ static int deb_unpack_one(Unpack *u) {
                 _cleanup_(member_done) Member m = { 0 };
                 r = ar_expect(u, "control.tar", true, name, sizeof name, &filter);
                 if (r >= 0)
-                        r = member_open(u, &m, name, filter);
+                        r = member_open(u, &m, name, filter, false);
                 if (r >= 0)
                         r = control_read(u, &m);
                 if (r < 0)
                         return r;
         }
+        /* out_dir is made once the .deb looks right. */
+        u->umask = current_umask();
+        r = mkdir_p(AT_FDCWD, u->out, 0755);
+        if (r < 0)
+                return unpack_error(u, r, "cannot make %s: %s", u->out, strerror(-r));
+        u->out_fd = open(u->out, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (u->out_fd < 0)
+                return unpack_error(u, -errno, "cannot open %s: %s", u->out, strerror(errno));
+        dirs_init(&u->dirs, u->out_fd);
         r = control_write(u);
         if (r < 0)
                 return r;
@@ -922,7 +1129,7 @@ static int deb_unpack_one(Unpack *u) {
                 _cleanup_(member_done) Member m = { 0 };
                 r = ar_expect(u, "data.tar", false, name, sizeof name, &filter);
                 if (r >= 0)
-                        r = member_open(u, &m, name, filter);
+                        r = member_open(u, &m, name, filter, true);
                 if (r >= 0)
                         r = data_unpack(u, &m);
                 if (r < 0)
@@ -948,7 +1155,7 @@ int deb_unpack(const char *deb_path, const char *out_dir, char **ret_error) {
         archive_freep(&u.ar);
         closep(&u.out_fd);
         closep(&u.package_fd);
-        free(u.stream_error);
+        free(u.stream.msg);
         strbuf_release(&u.name);
         strbuf_release(&u.target);
         for (size_t i = 0; i < u.n_control; i++) {

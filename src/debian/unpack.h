@@ -16,7 +16,8 @@
  *   - directories mode 0755; regular files with their contents, mode 0755
  *     when any execute bit was set, else 0644; symlinks with their targets
  *     as written; hard links (tar link entries) as hard links to the
- *     earlier member they name, which must be a regular file;
+ *     file they name, which must be a regular file already in out_dir
+ *     (an earlier member);
  *   - owned by whoever runs this; modification times are not kept;
  *   - character and block devices and FIFOs are recorded (below), not made.
  * Refused (an error): an absolute name or hard-link target, a ".."
