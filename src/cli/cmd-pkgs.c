@@ -6,6 +6,10 @@
  *                            line in the order resolve.h chooses them
  *   firn pkgs why NAME ROOT… the dependency chain from ROOT… to NAME, with
  *                            the reason for every choice on it
+ *   firn pkgs why NAME       the chain in ./firn.lock from a requested
+ *                            package to NAME
+ * `show` adds the dependencies as resolved and the store path of pkgs.NAME
+ * (with ./firn.lock when there is one).
  *
  * The index is apt's (`apt-get update`): /var/lib/apt/lists, or
  * $FIRN_APT_LISTS. */
@@ -16,6 +20,13 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "cli-eval.h"
+#include "eval.h"
+#include "store-hooks.h"
+#include "strbuf.h"
+#include "value.h"
+#include "lock.h"
+#include <unistd.h>
 #include "commands.h"
 #include "index.h"
 #include "resolve.h"
@@ -25,7 +36,7 @@ static const char usage_text[] =
         "Usage: firn pkgs search REGEX\n"
         "       firn pkgs show NAME\n"
         "       firn pkgs resolve NAME...\n"
-        "       firn pkgs why NAME ROOT...\n"
+        "       firn pkgs why NAME [ROOT...]\n"
         "The index is apt's lists ($FIRN_APT_LISTS, default /var/lib/apt/lists).\n";
 
 static int load_index(DebIndex **ret) {
@@ -81,6 +92,38 @@ static void suggest(const DebIndex *idx, const char *name) {
                 fprintf(stderr, "%c%s\n", hint[0] - 'a' + 'A', hint + 1);
 }
 
+/* What `pkgs.NAME` is: its resolved dependencies (with ./firn.lock when
+ * there is one, as <firn/pkgs> reads it) and its store path, evaluated
+ * with a read-only store. */
+static int show_resolved(const char *name) {
+        static const char expr_fmt[] =
+                "let db = builtins.__firnDebian; s = db.open null; i = db.info s \"%s\";\n"
+                "in builtins.concatStringsSep \" \" (map (d: d + \" (\" + (db.info s d).version + \")\") i.depends)\n"
+                "   + \"\\n\" + (import <firn/pkgs> { }).\"%s\".outPath\n";
+        _cleanup_free_ char *expr = xasprintf(expr_fmt, name, name);
+        EvalOptions eo = { 0 };
+        eo.store = store_hooks_read_only(eo.store_dir);
+        EvalState *st = cli_eval_state_new(&eo);
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+                strcpy(cwd, "/");
+        Expr *e;
+        Value *v = value_new();
+        const char *text;
+        if (eval_parse_string(st, expr, strlen(expr), POS_STRING, NULL, cwd, &e) < 0 || eval_expr(st, e, v) < 0 ||
+            eval_force_string(st, v, NULL, NULL, &text) < 0) {
+                StrBuf sb = STRBUF_INIT;
+                eval_error_format(st, false, &sb);
+                fprintf(stderr, "firn pkgs show: %s", sb.buf);
+                strbuf_release(&sb);
+                return 1;
+        }
+        const char *nl = strchr(text, '\n');
+        printf("%-15s %.*s\n", "Resolved:", (int) (nl - text), text);
+        printf("%-15s %s\n", "Store path:", nl + 1);
+        return 0;
+}
+
 static void field(const char *label, const DebSlice *s) {
         if (s->len)
                 printf("%-15s %s\n", label, s->ptr);
@@ -130,7 +173,7 @@ static int pkgs_show(const char *name) {
         for (const DebPackage *o = deb_index_first(idx, name); o; o = o->next)
                 if (o != p)
                         printf("%-15s %s (%s)\n", "Also:", o->version.ptr, o->suite);
-        return 0;
+        return show_resolved(name);
 }
 
 /* Resolves roots into a new resolver; prints the error and returns NULL
@@ -159,6 +202,70 @@ static int pkgs_resolve(char **roots, int n) {
                 printf("%s %s\n", c->name, c->version);
         }
         return 0;
+}
+
+/* why NAME without roots: the shortest chain in ./firn.lock from a
+ * requested package to NAME. */
+static int pkgs_why_locked(const char *name) {
+        _cleanup_free_ char *error = NULL;
+        _cleanup_deb_lock_ DebLock *lock = NULL;
+        if (deb_lock_read("firn.lock", &lock, &error) < 0) {
+                fprintf(stderr, "firn pkgs why: %s (name the roots: firn pkgs why NAME ROOT...)\n", error);
+                return 1;
+        }
+        size_t n = lock->n_entries;
+        if (!deb_lock_find(lock, name)) {
+                fprintf(stderr, "firn pkgs why: firn.lock has no package '%s'\n", name);
+                return 1;
+        }
+        /* Breadth first from every requested package; parent[i] = index. */
+        size_t *parent = xcalloc(n, sizeof(size_t)), *queue = xcalloc(n, sizeof(size_t)), head = 0, tail = 0;
+        bool *seen = xcalloc(n, sizeof(bool));
+        for (size_t i = 0; i < n; i++)
+                if (lock->entries[i]->requested) {
+                        seen[i] = true;
+                        parent[i] = SIZE_MAX;
+                        queue[tail++] = i;
+                }
+        size_t found = SIZE_MAX;
+        while (head < tail && found == SIZE_MAX) {
+                size_t i = queue[head++];
+                if (strcmp(lock->entries[i]->name, name) == 0) {
+                        found = i;
+                        break;
+                }
+                for (char **d = lock->entries[i]->depends; *d; d++) {
+                        size_t lo = 0, hi = n;
+                        while (lo < hi) {
+                                size_t mid = (lo + hi) / 2;
+                                if (strcmp(lock->entries[mid]->name, *d) < 0)
+                                        lo = mid + 1;
+                                else
+                                        hi = mid;
+                        }
+                        if (lo < n && !seen[lo]) {
+                                seen[lo] = true;
+                                parent[lo] = i;
+                                queue[tail++] = lo;
+                        }
+                }
+        }
+        int rc = 0;
+        if (found == SIZE_MAX) {
+                fprintf(stderr, "firn pkgs why: nothing requested in firn.lock pulls in '%s'\n", name);
+                rc = 1;
+        } else {
+                size_t chain[4096], depth = 0;
+                for (size_t i = found; i != SIZE_MAX && depth < 4096; i = parent[i])
+                        chain[depth++] = i;
+                for (size_t k = depth; k-- > 0;)
+                        printf("%*s%s %s%s\n", (int) (2 * (depth - 1 - k)), "", lock->entries[chain[k]]->name,
+                               lock->entries[chain[k]]->version, k == depth - 1 ? "  (requested)" : "");
+        }
+        free(parent);
+        free(queue);
+        free(seen);
+        return rc;
 }
 
 static int pkgs_why(const char *name, char **roots, int n) {
@@ -196,6 +303,8 @@ int cmd_pkgs(int argc, char **argv) {
                 return pkgs_resolve(argv + 2, argc - 2);
         if (argc >= 4 && strcmp(argv[1], "why") == 0)
                 return pkgs_why(argv[2], argv + 3, argc - 3);
+        if (argc == 3 && strcmp(argv[1], "why") == 0)
+                return pkgs_why_locked(argv[2]);
         if (argc != 3) {
                 fputs(usage_text, stderr);
                 return 1;

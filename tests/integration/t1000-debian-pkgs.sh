@@ -114,6 +114,13 @@ expect_eq "$(jq -r '[.packages | to_entries[] | select(.value.requested) | .key]
 expect_eq "$(jq -r '.packages.tool.depends | join(" ")' firn.lock)" "libfoo postfixish" "depends as resolved"
 firn lock -E 'with import <firn/pkgs> { }; [ tool ]' >lock2.txt 2>&1
 check "locking again changes nothing" grep -q 'up to date' lock2.txt
+firn pkgs why libbar >why3.txt 2>&1
+expect_eq "$(awk '{ print $1 }' why3.txt | tr '\n' ' ')" "tool libfoo libbar " "why NAME: the chain in firn.lock from a requested package"
+firn pkgs show tool >show.txt 2>&1
+expect_eq "$(awk '$1 == "Resolved:" { $1 = ""; print substr($0, 2) }' show.txt)" "libfoo (1.2) postfixish (1.0)" \
+        "show: the dependencies as resolved"
+expect_eq "$(awk '$1 == "Store" { print $3 }' show.txt)" \
+        "$(firn eval -E 'with import <firn/pkgs> { }; tool.outPath' | tr -d '"')" "show: the store path of pkgs.NAME"
 cp firn.lock before.lock
 expect_fail "--locked: a package the lock lacks is an error" firn lock --locked -E 'with import <firn/pkgs> { }; [ bar ]'
 firn lock --locked -E 'with import <firn/pkgs> { }; [ bar ]' >err3.txt 2>&1
