@@ -2,7 +2,7 @@
  *
  * Three libarchive readers are chained for each tar member, each reading
  * the one below through callbacks that hand over the lower reader's data
- * blocks (no copies):
+ * blocks (no copies, but one for data.tar: see below):
  *
  *   ar      the .deb; its current entry is the member
  *   raw     the member's bytes decompressed (the filter its name says)
@@ -25,14 +25,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -442,6 +440,8 @@ static int member_next(Unpack *u, Member *m, struct archive_entry **ret) {
 /* After the tar's end: reads the rest of the decompressed stream, so a
  * corrupt or truncated end (the checksum) is an error. */
 static int member_finish(Unpack *u, Member *m) {
+        uint64_t rest = 0;
+
         for (;;) {
                 const void *buf;
                 size_t len;
@@ -451,6 +451,10 @@ static int member_finish(Unpack *u, Member *m) {
                         return 0;
                 if (r < 0)
                         return archive_fail(u, m->raw, m->name);
+                rest += len;
+                if (rest > DEB_UNPACK_TRAILER_MAX)
+                        return unpack_error(u, -E2BIG, "%s: more than %llu bytes after the tar's end", m->name,
+                                            (unsigned long long) DEB_UNPACK_TRAILER_MAX);
         }
 }
 
@@ -710,9 +714,6 @@ static int perms_write(Unpack *u) {
         for (size_t i = 0; i < u->n_perms; i++)
                 strbuf_adds(&text, u->perms[i].line);
         r = write_new_file(u, u->package_fd, "permissions", text.buf, text.len);
-        if (r == -EEXIST)
-                return unpack_error(u, -EEXIST, "control.tar has a member named 'permissions', "
-                                                "where the permissions record goes");
         if (r < 0)
                 return unpack_error(u, r, "cannot write nix-support/deb/%s/permissions in %s: %s",
                                     u->package, u->out, strerror(-r));
@@ -750,12 +751,19 @@ static int control_read(Unpack *u, Member *m) {
                 r = name_normalize(raw, &u->name, &why);
                 if (r < 0)
                         return unpack_error(u, r, "%s: %s: '%.*s'", m->name, why, SHOW(raw));
-                if (u->name.len == 0 && type == AE_IFDIR && !archive_entry_hardlink(e))
+                bool hardlink = entry_string(archive_entry_hardlink(e), archive_entry_hardlink_utf8(e));
+                if (u->name.len == 0 && type == AE_IFDIR && !hardlink)
                         continue;
-                if (type != AE_IFREG || archive_entry_hardlink(e) || strchr(u->name.buf, '/') ||
-                    u->name.len == 0)
+                if (type != AE_IFREG || hardlink || strchr(u->name.buf, '/') || u->name.len == 0)
                         return unpack_error(u, -EBADMSG, "%s: '%.*s' is not a regular file at the top level",
                                             m->name, SHOW(raw));
+                if (strcmp(u->name.buf, "permissions") == 0)
+                        return unpack_error(u, -EBADMSG, "%s: a member named 'permissions', where the "
+                                                         "permissions record goes",
+                                            m->name);
+                if (u->n_control == DEB_UNPACK_CONTROL_FILES_MAX)
+                        return unpack_error(u, -E2BIG, "%s: more than %d files", m->name,
+                                            DEB_UNPACK_CONTROL_FILES_MAX);
                 if (size < 0 || (uint64_t) size > DEB_UNPACK_CONTROL_MAX - total)
                         return unpack_error(u, -E2BIG, "%s: more than %llu bytes", m->name,
                                             (unsigned long long) DEB_UNPACK_CONTROL_MAX);
@@ -920,12 +928,13 @@ static int unpack_hardlink(Unpack *u, Member *m, const char *raw_target, int dir
         target_leaf = target_leaf ? target_leaf + 1 : u->target.buf;
         if (r >= 0 && fstatat(target_fd, target_leaf, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 r = -errno;
-        if (r >= 0 && !S_ISREG(st.st_mode))
-                r = -EPERM;
         if (r < 0)
-                return unpack_error(u, -EBADMSG, "%s: '/%s': hard link to '/%s', which is not a regular file "
-                                                 "unpacked before it (%s)",
-                                    m->name, u->name.buf, u->target.buf, strerror(-r));
+                return unpack_error(u, -EBADMSG, "%s: '/%s': hard link to '/%s', which cannot be found in %s "
+                                                 "without following a symlink: %s",
+                                    m->name, u->name.buf, u->target.buf, u->out, strerror(-r));
+        if (!S_ISREG(st.st_mode))
+                return unpack_error(u, -EBADMSG, "%s: '/%s': hard link to '/%s', which is not a regular file",
+                                    m->name, u->name.buf, u->target.buf);
         if (linkat(target_fd, target_leaf, dir_fd, leaf, 0) < 0) {
                 if (errno == EEXIST)
                         return shipped_twice(u, u->name.buf);

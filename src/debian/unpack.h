@@ -37,7 +37,8 @@
  * where PACKAGE is the Package field of control.tar's "control" (required;
  * letters, digits and "+-._", starting with a letter or digit). control.tar
  * may hold only regular files at its top level (and the "./" directory),
- * DEB_UNPACK_CONTROL_MAX bytes of them at most. A PACKAGE directory that
+ * DEB_UNPACK_CONTROL_FILES_MAX files and DEB_UNPACK_CONTROL_MAX bytes of
+ * them at most. A PACKAGE directory that
  * already exists is an error (one package unpacked twice into out_dir).
  *
  * Beside them, "permissions" records every data.tar member the tree does
@@ -62,8 +63,7 @@
  * 0x7e and a backslash are written as a backslash and three octal digits
  * ("\040" for a space), so fields never hold blanks or newlines. The file
  * is absent when there is nothing to record. (Its name is taken: a
- * control.tar member named "permissions" is an error when there is a
- * record.)
+ * control.tar member named "permissions" is an error.)
  *
  * Symlinks are never followed: every directory is opened one component at
  * a time from out_dir with O_NOFOLLOW, so whatever data.tar holds, nothing
@@ -89,8 +89,12 @@
 
 /* Deepest member name, in components. */
 #define DEB_UNPACK_DEPTH_MAX 256
-/* Largest control.tar, in bytes of its files. */
+/* Largest control.tar, in bytes of its files and in files. */
 #define DEB_UNPACK_CONTROL_MAX ((uint64_t) 64 << 20)
+#define DEB_UNPACK_CONTROL_FILES_MAX 4096
+/* Most bytes a decompressed tar member may have after the tar's end
+ * (padding to a record; dpkg-deb's tar pads to 10240 bytes). */
+#define DEB_UNPACK_TRAILER_MAX ((uint64_t) 64 << 20)
 
 /* Unpacks the .deb at deb_path into out_dir (made, with missing parents,
  * when missing; it may already hold other packages' trees: several .debs

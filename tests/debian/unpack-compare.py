@@ -789,6 +789,11 @@ def crafted_failures(tool, work, results, real_deb):
         ("debian-binary", b"2.0\n"),
         ("control.tar.xz", compress(".xz", tar_bytes([(ti("./control"), b"Package: ../../x\nVersion: 1\n")]))),
         ("data.tar.xz", xz_ok)]), "invalid package name", ()))
+    cases.append(("control member named permissions", deb("ctl-permissions", [
+        ("debian-binary", b"2.0\n"),
+        ("control.tar.xz", compress(".xz", tar_bytes([(ti("./control"), CONTROL_TEXT % b"x"),
+                                                      (ti("./permissions"), b"0755 root root /x\n")]))),
+        ("data.tar.xz", xz_ok)]), "permissions record", ()))
     cases.append(("control member in a subdirectory", deb("ctl-subdir", [
         ("debian-binary", b"2.0\n"),
         ("control.tar.xz", compress(".xz", tar_bytes([(ti("./control"), CONTROL_TEXT % b"x"),
