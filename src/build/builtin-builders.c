@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "builtin-builders.h"
+#include "builtin-initrd.h"
 #include "builtin-write-file.h"
 
 int builtin_fetchurl(const BuiltinContext *ctx, char **ret_error);
@@ -15,6 +16,7 @@ static const struct {
         { "builtin:buildenv", builtin_buildenv },
         { "builtin:write-file", builtin_write_file },
         { "builtin:link-farm", builtin_link_farm },
+        { "builtin:initrd", builtin_initrd },
 };
 
 /* Builders of the layers above build (Debian's), added at start-up. */

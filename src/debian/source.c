@@ -1,6 +1,7 @@
 /* The apt backend of DebSource (see source.h). */
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <spawn.h>
@@ -112,12 +113,40 @@ static int run_apt_get(const DebFetchRequest *req, const char *dir, char **ret_e
         return 0;
 }
 
+/* Keeps a copy of a downloaded .deb in $FIRN_DEB_CACHE_DIR (best effort). */
+static void cache_store(const char *file, const char *path) {
+        const char *dir = getenv("FIRN_DEB_CACHE_DIR");
+        if (!dir || !*dir || mkdir_p(AT_FDCWD, dir, 0755) < 0)
+                return;
+        _cleanup_free_ char *dest = xasprintf("%s/%s", dir, file);
+        _cleanup_free_ char *tmp = xasprintf("%s/.%s.tmp%d", dir, file, (int) getpid());
+        if (copy_file(path, tmp) == 0 && rename(tmp, dest) < 0)
+                unlink(tmp);
+}
+
+static int download(const DebFetchRequest *req, const char *file, bool keep, char **ret_error);
+
 static int apt_fetch(const DebSource *src, const DebFetchRequest *req, char **ret_error) {
         (void) src;
         _cleanup_free_ char *file = apt_file_name(req);
         _cleanup_free_ char *cached = xasprintf("%s/%s", APT_CACHE, file);
-        if (!getenv("FIRN_APT_GET") && copy_file(cached, req->dest) == 0)
+        const char *fake = getenv("FIRN_APT_GET");
+        if (fake && *fake)
+                return download(req, file, false, ret_error);
+        if (copy_file(cached, req->dest) == 0)
                 return 0;
+        const char *cache_dir = getenv("FIRN_DEB_CACHE_DIR");
+        if (cache_dir && *cache_dir) {
+                _cleanup_free_ char *mine = xasprintf("%s/%s", cache_dir, file);
+                if (copy_file(mine, req->dest) == 0)
+                        return 0;
+        }
+        return download(req, file, true, ret_error);
+}
+
+/* apt-get download into a temporary directory, then to req->dest (and
+ * the cache when keep). */
+static int download(const DebFetchRequest *req, const char *file, bool keep, char **ret_error) {
         const char *tmp = getenv("TMPDIR");
         _cleanup_free_ char *dir = xasprintf("%s/firn-fetch-deb.XXXXXX", tmp && *tmp ? tmp : "/tmp");
         if (!mkdtemp(dir)) {
@@ -134,6 +163,8 @@ static int apt_fetch(const DebSource *src, const DebFetchRequest *req, char **re
                 *ret_error = xasprintf("`apt-get download %s=%s` left no .deb", req->name, req->version);
                 r = -ENOENT;
         }
+        if (r >= 0 && keep)
+                cache_store(file, deb);
         if (r >= 0 && rename(deb, req->dest) < 0 && (r = copy_file(deb, req->dest)) < 0)
                 *ret_error = xasprintf("moving %s to %s: %s", deb, req->dest, strerror(-r));
         (void) rm_rf(AT_FDCWD, dir, NULL);

@@ -7,8 +7,11 @@
  * apt's lists) and fetches with apt's own client, `apt-get download
  * NAME=VERSION` in a temporary directory, so the host's sources, proxies
  * and keys apply; a copy of the exact file in apt's cache
- * (/var/cache/apt/archives) is used instead when there is one. The
- * program run is $FIRN_APT_GET when set (tests put a fake apt there). */
+ * (/var/cache/apt/archives) is used instead when there is one, and so is
+ * one in $FIRN_DEB_CACHE_DIR, where every download is also kept (test
+ * suites share one so each .deb is downloaded once). The program run is
+ * $FIRN_APT_GET when set (tests put a fake apt there; then apt's cache is
+ * not used). */
 #pragma once
 
 #include "index.h"
