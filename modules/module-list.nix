@@ -1,4 +1,12 @@
 # Every module of a firn system, imported by each configuration.
 [
   ./misc/assertions.nix
+  ./system/pkgs.nix
+  ./system/base.nix
+  ./system/boot.nix
+  ./system/environment.nix
+  ./system/file-systems.nix
+  ./system/systemd.nix
+  ./system/toplevel.nix
+  ./system/users.nix
 ]

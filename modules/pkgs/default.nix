@@ -6,7 +6,8 @@
 # the .deb (fetched by builtin:fetch-deb, a fixed-output derivation) and
 # records the store paths of its dependencies in nix-support/depends.
 # Packages that depend on each other in a cycle share one store path (see
-# src/debian/pkgs-eval.h). The trivial builders come from ./trivial.nix.
+# src/debian/pkgs-eval.h). The trivial builders come from ./trivial.nix,
+# `sw` (a system's merged tree) from ./sw.nix.
 { lock ? null }:
 let
   db = builtins.__firnDebian;
@@ -21,6 +22,7 @@ let
     debVersion = i.version;
     debArchitecture = i.architecture;
     debFilename = i.filename;
+    debSize = toString i.size;
     outputHashMode = "flat";
     outputHashAlgo = "sha256";
     outputHash = i.sha256;
@@ -49,5 +51,7 @@ let
     });
 
   packages = db.packages session package;
+  withBuilders = packages // import ./trivial.nix { pkgs = packages; inherit db session; };
 in
-packages // import ./trivial.nix { pkgs = packages; inherit db session; }
+# sw: the system's merged package tree (./sw.nix)
+withBuilders // { sw = import ./sw.nix { pkgs = withBuilders; }; }

@@ -96,11 +96,23 @@ static int chase(const char *root, const char *path, char **ret) {
 
 /* ---- priorities of the output's entries --------------------------------- */
 
-/* Output entry (relative path) -> the priority of the package it came from:
- * an open-addressing hash table. */
+/* What an output entry is. Nix's merge makes only ENTRY_LINK (and real
+ * directories it does not record); debianLayout records every entry. */
+typedef enum EntryKind {
+        ENTRY_LINK,     /* a symlink to a package's entry (debianLayout: a non-directory) */
+        ENTRY_DIR_LINK, /* debianLayout: a symlink to a package's directory, linked whole */
+        ENTRY_DIR,      /* debianLayout: a real directory merging several packages' */
+        ENTRY_COPY,     /* debianLayout: a package's symlink, copied (target made absolute) */
+} EntryKind;
+
+/* Output entry (relative path) -> the priority of the package it came from,
+ * what the entry is and (debianLayout) the logical path of the package entry
+ * it came from: an open-addressing hash table. */
 typedef struct PrioEntry {
         char *key;
         int priority;
+        EntryKind kind;
+        char *source; /* NULL, or malloc'ed */
 } PrioEntry;
 
 typedef struct PrioMap {
@@ -122,7 +134,7 @@ static PrioEntry *prio_find_slot(PrioEntry *entries, size_t cap, const char *key
                         return &entries[i];
 }
 
-static void prio_set(PrioMap *m, const char *key, int priority) {
+static void prio_set(PrioMap *m, const char *key, int priority, EntryKind kind, const char *source) {
         if ((m->n + 1) * 2 > m->cap) {
                 size_t cap = m->cap ? m->cap * 2 : 256;
                 PrioEntry *entries = xcalloc(cap, sizeof(PrioEntry));
@@ -139,6 +151,9 @@ static void prio_set(PrioMap *m, const char *key, int priority) {
                 m->n++;
         }
         e->priority = priority;
+        e->kind = kind;
+        free(e->source);
+        e->source = source ? xstrdup(source) : NULL;
 }
 
 /* The priority recorded for key; 0 when none (as Nix's map gives). */
@@ -149,9 +164,20 @@ static int prio_get(const PrioMap *m, const char *key) {
         return e->key ? e->priority : 0;
 }
 
+/* The entry recorded for key, or NULL. The pointer lives until the next
+ * prio_set(). */
+static PrioEntry *prio_lookup(const PrioMap *m, const char *key) {
+        if (!m->cap)
+                return NULL;
+        PrioEntry *e = prio_find_slot(m->entries, m->cap, key);
+        return e->key ? e : NULL;
+}
+
 static void prio_map_done(PrioMap *m) {
-        for (size_t i = 0; i < m->cap; i++)
+        for (size_t i = 0; i < m->cap; i++) {
                 free(m->entries[i].key);
+                free(m->entries[i].source);
+        }
         free(m->entries);
 }
 
@@ -161,6 +187,8 @@ typedef struct Merge {
         const char *root;        /* the store root: "" or a directory */
         const char *out;         /* host path of the output */
         const char *out_logical; /* its logical path, for messages */
+        const char *store_dir;   /* logical, "/nix/store" */
+        bool debian;             /* debianLayout */
         int log_fd;
         PrioMap priorities;
         unsigned long symlinks;
@@ -198,9 +226,10 @@ static int cmp_strp(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-/* The names in the directory at host path dir, sorted, without those
- * starting with '.' (not matched by a glob, as Nix says). */
-static int list_dir(const char *dir, char ***ret) {
+/* The names in the directory at host path dir, sorted, without "." and
+ * "..", and unless dotfiles without any name starting with '.' (not matched
+ * by a glob, as Nix says). */
+static int list_dir(const char *dir, bool dotfiles, char ***ret) {
         DIR *d = opendir(dir);
         if (!d)
                 return -errno;
@@ -209,7 +238,8 @@ static int list_dir(const char *dir, char ***ret) {
         struct dirent *de;
         errno = 0;
         while ((de = readdir(d))) {
-                if (de->d_name[0] == '.')
+                if (de->d_name[0] == '.' &&
+                    (!dotfiles || !de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
                         continue;
                 names = strv_push(names, de->d_name);
                 n++;
@@ -333,6 +363,364 @@ static int merge_file(Merge *m, const char *src, const char *dst_rel, int priori
         return 1;
 }
 
+/* ---- debianLayout ------------------------------------------------------- */
+
+/* A package's top-level directories that debianLayout merges under usr/. */
+static const char *const usr_merged_dirs[] = { "bin", "sbin", "lib", "lib32", "lib64", "libx32" };
+
+static bool is_usr_merged(const char *s, size_t n) {
+        for (size_t i = 0; i < ELEMENTSOF(usr_merged_dirs); i++)
+                if (strlen(usr_merged_dirs[i]) == n && memcmp(usr_merged_dirs[i], s, n) == 0)
+                        return true;
+        return false;
+}
+
+/* Where the logical path `path` lies inside its package: "bin/sh" for
+ * "/nix/store/…-dash/bin/sh" ("" for the package itself), or NULL when path
+ * is not under the store directory. */
+static const char *package_relative(const Merge *m, const char *path) {
+        size_t n = strlen(m->store_dir);
+        if (strncmp(path, m->store_dir, n) != 0 || path[n] != '/')
+                return NULL;
+        const char *p = path + n + 1;
+        p += strcspn(p, "/");
+        return p + strspn(p, "/");
+}
+
+/* The absolute FHS path that the relative symlink target `target` of a
+ * package's entry `location` ("etc/sysctl.d/99-sysctl.conf") means:
+ * target resolved lexically against location's directory, as if the
+ * package were unpacked at "/" ('..' never goes above it), then a leading
+ * bin, sbin, lib, lib32, lib64 or libx32 moved under /usr. Returns a
+ * malloc'ed path ("/etc/sysctl.conf"). */
+static char *fhs_target(const char *location, const char *target) {
+        StrBuf done = STRBUF_INIT; /* "" is "/" */
+        const char *slash = strrchr(location, '/');
+        if (slash) {
+                strbuf_addc(&done, '/');
+                strbuf_add(&done, location, (size_t) (slash - location));
+        }
+        for (const char *p = target;;) {
+                p += strspn(p, "/");
+                if (!*p)
+                        break;
+                size_t n = strcspn(p, "/");
+                if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        char *last = strrchr(done.buf, '/');
+                        done.len = last ? (size_t) (last - done.buf) : 0;
+                        done.buf[done.len] = 0;
+                } else if (!(n == 1 && p[0] == '.')) {
+                        strbuf_addc(&done, '/');
+                        strbuf_add(&done, p, n);
+                }
+                p += n;
+        }
+        if (!done.len) {
+                strbuf_release(&done);
+                return xstrdup("/");
+        }
+        const char *first = done.buf + 1;
+        if (is_usr_merged(first, strcspn(first, "/"))) {
+                char *r = xasprintf("/usr%s", done.buf);
+                strbuf_release(&done);
+                return r;
+        }
+        return strbuf_detach(&done, NULL);
+}
+
+/* Whether a symlink at or below the directory open as dir_fd (`level`
+ * directories below the one asked about) has a relative target that,
+ * lexically, leaves the directory asked about. Returns 1 (it does), 0 (no
+ * such link), or a negative errno. */
+static int dir_escapes(int dir_fd, unsigned level) {
+        if (level > BUILDENV_MAX_DEPTH)
+                return -ELOOP;
+        int fd = dup(dir_fd);
+        if (fd < 0)
+                return -errno;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        int r = 0;
+        struct dirent *de;
+        while (r == 0 && (errno = 0, de = readdir(d))) {
+                const char *name = de->d_name;
+                if (name[0] == '.' && (!name[1] || (name[1] == '.' && !name[2])))
+                        continue;
+                struct stat st;
+                if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = -errno;
+                        break;
+                }
+                if (S_ISLNK(st.st_mode)) {
+                        _cleanup_free_ char *target = NULL;
+                        r = read_link(dir_fd, name, &target);
+                        if (r < 0 || target[0] == '/')
+                                continue;
+                        long pos = level; /* directories below the one asked about */
+                        for (const char *p = target; *p && r == 0;) {
+                                p += strspn(p, "/");
+                                size_t n = strcspn(p, "/");
+                                if (n == 2 && p[0] == '.' && p[1] == '.') {
+                                        if (--pos < 0)
+                                                r = 1;
+                                } else if (n && !(n == 1 && p[0] == '.'))
+                                        pos++;
+                                p += n;
+                        }
+                } else if (S_ISDIR(st.st_mode)) {
+                        _cleanup_close_ int sub = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+                        r = sub < 0 ? -errno : dir_escapes(sub, level + 1);
+                }
+        }
+        if (r == 0 && errno)
+                r = -errno;
+        closedir(d);
+        return r;
+}
+
+/* Whether the regular files at host paths a and b have the same bytes and
+ * the same executable bit (the same NAR). Returns 1, 0 or a negative errno. */
+static int files_identical(const char *a, const char *b) {
+        _cleanup_close_ int fa = open(a, O_RDONLY | O_CLOEXEC);
+        _cleanup_close_ int fb = open(b, O_RDONLY | O_CLOEXEC);
+        if (fa < 0 || fb < 0)
+                return -errno;
+        struct stat sa, sb;
+        if (fstat(fa, &sa) < 0 || fstat(fb, &sb) < 0)
+                return -errno;
+        if (!S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) || sa.st_size != sb.st_size ||
+            !(sa.st_mode & S_IXUSR) != !(sb.st_mode & S_IXUSR))
+                return 0;
+        if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+                return 1;
+        enum { CHUNK = 65536 };
+        _cleanup_free_ char *ba = xmalloc(CHUNK), *bb = xmalloc(CHUNK);
+        for (;;) {
+                ssize_t na = fd_read_full(fa, ba, CHUNK);
+                ssize_t nb = fd_read_full(fb, bb, CHUNK);
+                if (na < 0 || nb < 0)
+                        return na < 0 ? (int) na : (int) nb;
+                if (na != nb || memcmp(ba, bb, (size_t) na) != 0)
+                        return 0;
+                if (na == 0)
+                        return 1;
+        }
+}
+
+/* Two different entries meet at output entry dst_rel: the one there (from
+ * the package entry e->source) and src's. Returns 0 to leave src out (the
+ * one there has a smaller priority number), 1 when the one there was
+ * removed for src (src's number is smaller), or fails (equal numbers). */
+static int debian_collision(Merge *m, const char *dst_rel, const char *src, int priority) {
+        const PrioEntry *e = prio_lookup(&m->priorities, dst_rel);
+        int prev = e ? e->priority : 0;
+        if (prev < priority)
+                return 0;
+        if (prev == priority)
+                return merge_fail(m, -EEXIST,
+                                  "collision between '%s' and '%s' at '/%s': both packages have priority %d; give "
+                                  "one of them another priority (the lower number wins)",
+                                  e && e->source ? e->source : m->out_logical, src, dst_rel, priority);
+        _cleanup_free_ char *dst = out_path(m, dst_rel);
+        int r = rm_rf(AT_FDCWD, dst, NULL);
+        if (r < 0)
+                return merge_fail(m, r, "removing '%s/%s': %s", m->out_logical, dst_rel, strerror(-r));
+        return 1;
+}
+
+/* A non-directory of a package (src, at host path src_real) meets output
+ * entry dst_rel: kind ENTRY_LINK (a file, linked as src) or ENTRY_COPY (a
+ * symlink, copied with target `target`). Same bytes or same target as the
+ * entry there: nothing to do. */
+static int debian_merge_leaf(Merge *m, const char *src, const char *src_real, EntryKind kind, const char *target,
+                             const char *dst_rel, int priority) {
+        _cleanup_free_ char *dst = out_path(m, dst_rel);
+        struct stat st;
+        if (lstat(dst, &st) >= 0) {
+                const PrioEntry *e = prio_lookup(&m->priorities, dst_rel);
+                int same = 0;
+                if (e && e->kind == kind && S_ISLNK(st.st_mode)) {
+                        _cleanup_free_ char *existing = NULL, *resolved = NULL, *existing_real = NULL;
+                        int r = read_link(AT_FDCWD, dst, &existing);
+                        if (r < 0)
+                                return merge_fail(m, r, "reading the symlink '%s/%s': %s", m->out_logical,
+                                                  dst_rel, strerror(-r));
+                        if (kind == ENTRY_COPY)
+                                same = strcmp(existing, target) == 0;
+                        else {
+                                r = chase(m->root, existing, &resolved);
+                                if (r >= 0) {
+                                        existing_real = xasprintf("%s%s", m->root, resolved);
+                                        r = files_identical(existing_real, src_real);
+                                }
+                                if (r < 0)
+                                        return merge_fail(m, r, "comparing '%s' with '%s': %s", existing, src,
+                                                          strerror(-r));
+                                same = r;
+                        }
+                }
+                if (same)
+                        return 0;
+                int r = debian_collision(m, dst_rel, src, priority);
+                if (r <= 0)
+                        return r;
+        } else if (errno != ENOENT)
+                return merge_fail(m, -errno, "getting status of '%s/%s': %s", m->out_logical, dst_rel,
+                                  strerror(errno));
+        if (symlink(target, dst) < 0)
+                return merge_fail(m, -errno, "creating the symlink '%s/%s': %s", m->out_logical, dst_rel,
+                                  strerror(errno));
+        prio_set(&m->priorities, dst_rel, priority, kind, src);
+        m->symlinks++;
+        return 0;
+}
+
+/* A package's directory src (read through src_resolved) goes to output
+ * entry dst_rel, where nothing is: one link to it, or a real directory
+ * when a symlink inside it leads out of it. */
+static int debian_new_dir(Merge *m, const char *src, const char *src_resolved, const char *dst_rel, int priority,
+                          unsigned depth) {
+        _cleanup_free_ char *dst = out_path(m, dst_rel);
+        _cleanup_free_ char *real = xasprintf("%s%s", m->root, src_resolved);
+        _cleanup_close_ int fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int r = fd < 0 ? -errno : dir_escapes(fd, 0);
+        if (r < 0)
+                return merge_fail(m, r, "reading the directory '%s': %s", src, strerror(-r));
+        if (r == 0) {
+                if (symlink(src, dst) < 0)
+                        return merge_fail(m, -errno, "creating the symlink '%s/%s': %s", m->out_logical,
+                                          dst_rel, strerror(errno));
+                prio_set(&m->priorities, dst_rel, priority, ENTRY_DIR_LINK, src);
+                m->symlinks++;
+                return 0;
+        }
+        if (mkdir(dst, 0755) < 0)
+                return merge_fail(m, -errno, "creating the directory '%s/%s': %s", m->out_logical, dst_rel,
+                                  strerror(errno));
+        prio_set(&m->priorities, dst_rel, priority, ENTRY_DIR, src);
+        return merge_dir(m, src, src_resolved, dst_rel, priority, depth + 1);
+}
+
+/* A package's directory src meets output entry dst_rel. */
+static int debian_merge_subdir(Merge *m, const char *src, const char *src_resolved, const char *dst_rel,
+                               int priority, unsigned depth) {
+        _cleanup_free_ char *dst = out_path(m, dst_rel);
+        struct stat st;
+        if (lstat(dst, &st) < 0) {
+                if (errno != ENOENT)
+                        return merge_fail(m, -errno, "getting status of '%s/%s': %s", m->out_logical, dst_rel,
+                                          strerror(errno));
+                return debian_new_dir(m, src, src_resolved, dst_rel, priority, depth);
+        }
+        if (S_ISDIR(st.st_mode))
+                return merge_dir(m, src, src_resolved, dst_rel, priority, depth + 1);
+        PrioEntry *e = prio_lookup(&m->priorities, dst_rel);
+        if (e && e->kind == ENTRY_DIR_LINK) {
+                /* Linked whole so far: make it real and merge both. */
+                int old_priority = e->priority;
+                _cleanup_free_ char *old = NULL, *old_resolved = NULL;
+                int r = read_link(AT_FDCWD, dst, &old);
+                if (r >= 0)
+                        r = chase(m->root, old, &old_resolved);
+                if (r >= 0)
+                        r = unlink_at(AT_FDCWD, dst, 0);
+                if (r >= 0 && mkdir(dst, 0755) < 0)
+                        r = -errno;
+                if (r < 0)
+                        return merge_fail(m, r, "replacing the symlink '%s/%s' by a directory: %s",
+                                          m->out_logical, dst_rel, strerror(-r));
+                e->kind = ENTRY_DIR;
+                r = merge_dir(m, old, old_resolved, dst_rel, old_priority, depth + 1);
+                if (r < 0)
+                        return r;
+                return merge_dir(m, src, src_resolved, dst_rel, priority, depth + 1);
+        }
+        /* A file or a copied symlink is there. */
+        int r = debian_collision(m, dst_rel, src, priority);
+        if (r <= 0)
+                return r;
+        return debian_new_dir(m, src, src_resolved, dst_rel, priority, depth);
+}
+
+/* A package's entry src (read through src_resolved, whose last component
+ * is not followed) meets output entry dst_rel. */
+static int debian_merge_entry(Merge *m, const char *src, const char *src_resolved, const char *dst_rel, int priority,
+                              unsigned depth) {
+        _cleanup_free_ char *real = xasprintf("%s%s", m->root, src_resolved);
+        struct stat st;
+        if (lstat(real, &st) < 0)
+                return merge_fail(m, -errno, "getting status of '%s': %s", src, strerror(errno));
+        if (S_ISDIR(st.st_mode))
+                return debian_merge_subdir(m, src, src_resolved, dst_rel, priority, depth);
+        if (!S_ISLNK(st.st_mode))
+                return debian_merge_leaf(m, src, real, ENTRY_LINK, src, dst_rel, priority);
+
+        _cleanup_free_ char *target = NULL, *fhs = NULL;
+        int r = read_link(AT_FDCWD, real, &target);
+        if (r < 0)
+                return merge_fail(m, r, "reading the symlink '%s': %s", src, strerror(-r));
+        if (target[0] != '/') {
+                const char *location = package_relative(m, src);
+                if (!location)
+                        return merge_fail(m, -EINVAL, "'%s' is not in the store '%s'", src, m->store_dir);
+                fhs = fhs_target(location, target);
+        }
+        return debian_merge_leaf(m, src, real, ENTRY_COPY, fhs ? fhs : target, dst_rel, priority);
+}
+
+/* Merges the package pkg (read through resolved) in debianLayout: its usr,
+ * its bin, sbin, lib, lib32, lib64, libx32 as usr/NAME, its etc. */
+static int debian_merge_package(Merge *m, const char *pkg, const char *resolved, int priority) {
+        static const char *const order[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc" };
+        for (size_t i = 0; i < ELEMENTSOF(order); i++) {
+                const char *name = order[i];
+                _cleanup_free_ char *src = path_join(pkg, name);
+                _cleanup_free_ char *src_resolved = path_join(resolved, name);
+                _cleanup_free_ char *real = xasprintf("%s%s", m->root, src_resolved);
+                struct stat st;
+                if (lstat(real, &st) < 0) {
+                        if (errno == ENOENT)
+                                continue;
+                        return merge_fail(m, -errno, "getting status of '%s': %s", src, strerror(errno));
+                }
+                if (!S_ISDIR(st.st_mode))
+                        continue; /* a top-level symlink (bin -> usr/bin) or file */
+                int r;
+                if (strcmp(name, "usr") == 0)
+                        r = merge_dir(m, src, src_resolved, "usr", priority, 1);
+                else if (strcmp(name, "etc") == 0)
+                        r = debian_merge_subdir(m, src, src_resolved, "etc", priority, 0);
+                else {
+                        _cleanup_free_ char *dst = xasprintf("usr/%s", name);
+                        r = debian_merge_subdir(m, src, src_resolved, dst, priority, 1);
+                }
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+/* The output's bin, sbin, lib… -> usr/NAME, for each usr/NAME there is. */
+static int debian_top_links(Merge *m) {
+        for (size_t i = 0; i < ELEMENTSOF(usr_merged_dirs); i++) {
+                _cleanup_free_ char *rel = xasprintf("usr/%s", usr_merged_dirs[i]);
+                _cleanup_free_ char *target = out_path(m, rel);
+                _cleanup_free_ char *link = out_path(m, usr_merged_dirs[i]);
+                struct stat st;
+                if (lstat(target, &st) < 0)
+                        continue;
+                if (symlink(rel, link) < 0)
+                        return merge_fail(m, -errno, "creating the symlink '%s/%s': %s", m->out_logical,
+                                          usr_merged_dirs[i], strerror(errno));
+                m->symlinks++;
+        }
+        return 0;
+}
+
 /* Merges the entries of the directory src (logical; read through
  * src_resolved) into output directory dst_rel ("" for the top). */
 static int merge_dir(Merge *m, const char *src, const char *src_resolved, const char *dst_rel, int priority,
@@ -342,7 +730,7 @@ static int merge_dir(Merge *m, const char *src, const char *src_resolved, const 
                                   src);
         _cleanup_free_ char *src_real = xasprintf("%s%s", m->root, src_resolved);
         _cleanup_strv_free_ char **names = NULL;
-        int r = list_dir(src_real, &names);
+        int r = list_dir(src_real, m->debian, &names);
         if (r == -ENOTDIR) {
                 merge_warn(m, "not including '%s' in the user environment because it's not a directory", src);
                 return 0;
@@ -355,6 +743,13 @@ static int merge_dir(Merge *m, const char *src, const char *src_resolved, const 
                 _cleanup_free_ char *src_file = path_join(src, name);
                 _cleanup_free_ char *src_file_resolved = path_join(src_resolved, name);
                 _cleanup_free_ char *dst_file = *dst_rel ? xasprintf("%s/%s", dst_rel, name) : xstrdup(name);
+
+                if (m->debian) {
+                        r = debian_merge_entry(m, src_file, src_file_resolved, dst_file, priority, depth);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
 
                 /* stat(), following symlinks inside the root. */
                 _cleanup_free_ char *real = xasprintf("%s%s", m->root, src_file_resolved);
@@ -404,7 +799,7 @@ static int merge_dir(Merge *m, const char *src, const char *src_resolved, const 
                 if (symlink(src_file, dst) < 0)
                         return merge_fail(m, -errno, "creating the symlink '%s/%s': %s", m->out_logical, dst_file,
                                           strerror(errno));
-                prio_set(&m->priorities, dst_file, priority);
+                prio_set(&m->priorities, dst_file, priority, ENTRY_LINK, NULL);
                 m->symlinks++;
         }
         return 0;
@@ -522,7 +917,7 @@ static int add_package(Merge *m, const char *pkg, int priority, char ***done, ch
         int r = chase(m->root, pkg, &resolved);
         if (r < 0)
                 return merge_fail(m, r, "reading the package '%s': %s", pkg, strerror(-r));
-        r = merge_dir(m, pkg, resolved, "", priority, 0);
+        r = m->debian ? debian_merge_package(m, pkg, resolved, priority) : merge_dir(m, pkg, resolved, "", priority, 0);
         if (r < 0)
                 return r;
         return read_propagated(m, pkg, *done, postponed);
@@ -567,6 +962,8 @@ int builtin_buildenv(const BuiltinContext *ctx, char **ret_error) {
                 return -EINVAL;
         }
         const char *manifest = drv_get_env(ctx->drv, "manifest");
+        const char *debian_layout = drv_get_env(ctx->drv, "debianLayout");
+        bool debian = debian_layout && *debian_layout && strcmp(debian_layout, "0") != 0;
 
         Package *pkgs = NULL;
         size_t n = 0;
@@ -578,13 +975,18 @@ int builtin_buildenv(const BuiltinContext *ctx, char **ret_error) {
                 .root = ctx->store->root,
                 .out = out,
                 .out_logical = o->path,
+                .store_dir = ctx->store->store_dir,
+                .debian = debian,
                 .log_fd = ctx->log_fd,
         };
-        r = mkdir_p(AT_FDCWD, out, 0755);
+        _cleanup_free_ char *usr = xasprintf("%s/usr", out);
+        r = mkdir_p(AT_FDCWD, debian ? usr : out, 0755);
         if (r < 0)
-                m.error = xasprintf("creating '%s': %s", out, strerror(-r));
+                m.error = xasprintf("creating '%s': %s", debian ? usr : out, strerror(-r));
         if (r >= 0)
                 r = build_profile(&m, pkgs, n);
+        if (r >= 0 && debian)
+                r = debian_top_links(&m);
         if (r >= 0 && manifest) {
                 _cleanup_free_ char *link = xasprintf("%s/manifest.nix", out);
                 if (symlink(manifest, link) < 0) {

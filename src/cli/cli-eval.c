@@ -17,10 +17,21 @@ const char *cli_modules_dir(void) {
 
 EvalState *cli_eval_state_new(EvalOptions *eo) {
         static const PrimOp *const extra[] = { module_system_primops, debian_primops };
-        static SearchPathEntry firn_entry;
-        firn_entry = (SearchPathEntry) { .prefix = "firn", .path = cli_modules_dir() };
-        eo->builtin_search_path = &firn_entry;
-        eo->n_builtin_search_path = 1;
+        /* <firn/…>: the modules; <firn-libexec/…>: the target-side programs
+         * (stage 1, activation), from $FIRN_LIBEXEC_DIR, the build tree
+         * (one directory per program there) or the installed libexecdir;
+         * the first entry holding the file wins. */
+        static SearchPathEntry entries[5];
+        size_t n = 0;
+        entries[n++] = (SearchPathEntry) { .prefix = "firn", .path = cli_modules_dir() };
+        const char *libexec = getenv("FIRN_LIBEXEC_DIR");
+        if (libexec && *libexec)
+                entries[n++] = (SearchPathEntry) { .prefix = "firn-libexec", .path = libexec };
+        entries[n++] = (SearchPathEntry) { .prefix = "firn-libexec", .path = FIRN_BUILD_DIR "/activation/stage-1" };
+        entries[n++] = (SearchPathEntry) { .prefix = "firn-libexec", .path = FIRN_BUILD_DIR "/activation/stage-2" };
+        entries[n++] = (SearchPathEntry) { .prefix = "firn-libexec", .path = FIRN_INSTALLED_LIBEXEC_DIR };
+        eo->builtin_search_path = entries;
+        eo->n_builtin_search_path = n;
         eo->extra_primops = extra;
         eo->n_extra_primops = 2;
         deb_eval_set_lists_dir(getenv("FIRN_APT_LISTS"));

@@ -13,3 +13,4 @@ int cmd_log(int argc, char **argv);
 int cmd_options(int argc, char **argv);
 int cmd_pkgs(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
+int cmd_system(int argc, char **argv);

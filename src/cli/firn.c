@@ -35,6 +35,7 @@ static const Command commands[] = {
         { "profile", cmd_profile, "list, switch and delete the generations of a profile" },
         { "copy", cmd_copy, "copy closures to or from a binary cache (--to URL, --from URL)" },
         { "pkgs", cmd_pkgs, "search, show, resolve and explain the Debian packages in apt's index" },
+        { "system", cmd_system, "build a machine from its configuration (build, build-vm)", true },
         { "lock", cmd_lock, "write firn.lock for an expression, or update it (--update)", true },
         { "key", cmd_key, "generate binary-cache signing keys" },
 };

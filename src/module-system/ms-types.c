@@ -623,8 +623,21 @@ static int submodule_eval(EvalState *st, TypeDesc *t, const Loc *loc, const char
         mods->list.elems[k++] = name_module(name);
         for (size_t i = 0; i < t->modules->list.size; i++)
                 mods->list.elems[k++] = t->modules->list.elems[i];
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
+                /* shorthandOnlyDefinesConfig (types.submodule): a set is
+                 * config only, so `options = [ … ]` is a definition. */
+                if (t->shorthand_config) {
+                        if ((r = eval_force(st, defs[i].value, NULL)) < 0)
+                                return r;
+                        if (defs[i].value->type == VT_ATTRS) {
+                                Symbol names[] = { ms_sym._file, ms_sym.config };
+                                Value *vals[] = { ms_string(ms_def_where(&defs[i])), defs[i].value };
+                                mods->list.elems[k++] = ms_attrs(2, names, vals);
+                                continue;
+                        }
+                }
                 mods->list.elems[k++] = module_with_file(ms_def_where(&defs[i]), defs[i].value);
+        }
         mods->list.elems[k++] = g_internal_module;
         Value *sa = t->special_args;
         if ((r = eval_force_attrs(st, sa, NULL)) < 0)
