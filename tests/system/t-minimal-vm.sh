@@ -35,14 +35,26 @@ rc=$?
 expect_eq "$rc" 0 "firn system build-vm builds examples/minimal.nix (with a marker service)"
 [ "$rc" = 0 ] || tail -30 build.log
 echo "# build: $(( $(date +%s) - start )) s"
-# The store is a private root: follow logical store paths through it.
+# The store is a private root: resolve a logical path component by
+# component, absolute symlink targets taken inside $FIRN_STORE.
 resolve() {
-        local p=$1 t n=0
-        while [ -L "$(real "$p")" ] && [ $n -lt 40 ]; do
-                t=$(readlink "$(real "$p")"); n=$((n + 1))
-                case $t in /*) p=$t ;; *) p=$(dirname "$p")/$t ;; esac
-        done
-        real "$p"
+        python3 - "$FIRN_STORE" "$1" <<'PY'
+import os, sys
+root, path = sys.argv[1], sys.argv[2]
+parts, done, hops = [p for p in path.split("/") if p], "", 0
+while parts:
+        part = parts.pop(0)
+        cur = done + "/" + part
+        real = root + cur
+        if os.path.islink(real) and hops < 64:
+                hops += 1
+                target = os.readlink(real)
+                parts = [p for p in target.split("/") if p] + parts
+                done = "" if target.startswith("/") else done
+        else:
+                done = cur
+print(root + done)
+PY
 }
 vm=$(readlink result)
 runner=$(resolve "$vm/bin/run-firn-vm")
