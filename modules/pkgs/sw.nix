@@ -62,20 +62,8 @@ let
 
   isDebian = p: isAttrs p && p ? passthru.debian;
 
-  # As ./trivial.nix's toolClosure.
-  closure =
-    let
-      names = genericClosure {
-        startSet = map (p: { key = p.passthru.debian.name; }) (filter isDebian packages);
-        operator = item: map (d: { key = d; }) pkgs.${item.key}.passthru.debian.depends;
-      };
-      all = filter (p: !isDebian p) packages ++ map (item: pkgs.${item.key}) names;
-      unique = genericClosure {
-        startSet = map (p: { key = unsafeDiscardStringContext "${p}"; value = p; }) all;
-        operator = _: [ ];
-      };
-    in
-    map (item: item.value) unique;
+  # ./trivial.nix's toolClosure.
+  closure = pkgs.debianClosure packages;
 
   ldCache = pkgs.runCommand "ld.so.cache" { tools = [ pkgs.libc-bin ]; packages = closure; } ''
     # canonical DIR: DIR with a leading /bin, /sbin, /lib… under /usr

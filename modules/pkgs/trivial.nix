@@ -260,4 +260,6 @@ in
     writeTextFile writeText writeTextDir writeScript writeScriptBin
     runtimeShell runtimeShellPackage writeShellScript writeShellScriptBin
     buildEnv symlinkJoin linkFarm runCommand runCommandLocal;
+  # The dependency closure of a list of packages (see toolClosure).
+  debianClosure = toolClosure;
 }

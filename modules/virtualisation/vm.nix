@@ -23,10 +23,7 @@ let
   # loader and libraries (the host's may differ).
   hostTool = pkg: bin:
     let
-      closure = map (x: x.pkg) (builtins.genericClosure {
-        startSet = [ { key = pkg.outPath; inherit pkg; } ];
-        operator = x: map (n: { key = pkgs.${n}.outPath; pkg = pkgs.${n}; }) (x.pkg.passthru.debian.depends or [ ]);
-      });
+      closure = pkgs.debianClosure [ pkg ];
       libDirs = lib.concatMap (p: [ "$S${p}/lib/x86_64-linux-gnu" "$S${p}/usr/lib/x86_64-linux-gnu" ]) closure;
     in "$S${pkgs.libc6}/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2 --library-path ${lib.concatStringsSep ":" libDirs} $S${pkg}/${bin}";
 

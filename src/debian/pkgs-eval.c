@@ -494,13 +494,21 @@ static int prim_packages(EvalState *st, const Pos *pos, Value **args, Value *ret
         return 0;
 }
 
+/* The session (args[0]), the package name (args[1]) and its entry. */
+static int session_args(EvalState *st, const Pos *pos, Value **args, Session **ret_s, const char **ret_name,
+                        const DebLockEntry **ret_e) {
+        int r = get_session(st, pos, args[0], ret_s);
+        if (r < 0 || (r = eval_force_string_no_context(st, args[1], pos, ret_name)) < 0)
+                return r;
+        return session_entry(st, pos, *ret_s, *ret_name, ret_e);
+}
+
 static int prim_info(EvalState *st, const Pos *pos, Value **args, Value *ret) {
         Session *s;
         const char *name;
         const DebLockEntry *e;
-        int r = get_session(st, pos, args[0], &s);
-        if (r < 0 || (r = eval_force_string_no_context(st, args[1], pos, &name)) < 0 ||
-            (r = session_entry(st, pos, s, name, &e)) < 0)
+        int r = session_args(st, pos, args, &s, &name, &e);
+        if (r < 0)
                 return r;
         const Scc *c = session_scc(s, e);
         _cleanup_free_ char *sname = store_name(c->members[0], deb_lock_find(s->lock, c->members[0])->version, NULL, NULL);
@@ -537,9 +545,8 @@ static int prim_request(EvalState *st, const Pos *pos, Value **args, Value *ret)
         Session *s;
         const char *name;
         const DebLockEntry *e;
-        int r = get_session(st, pos, args[0], &s);
-        if (r < 0 || (r = eval_force_string_no_context(st, args[1], pos, &name)) < 0 ||
-            (r = session_entry(st, pos, s, name, &e)) < 0)
+        int r = session_args(st, pos, args, &s, &name, &e);
+        if (r < 0)
                 return r;
         deb_lock_request(s->lock, name);
         value_set_bool(ret, true);
