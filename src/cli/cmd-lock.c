@@ -129,11 +129,10 @@ static int lock_update(const char *path, char **names) {
                         roots = strv_push(roots, e->name);
         }
         size_t from = deb_resolver_n_choices(res);
-        for (char **n = roots; n && *n; n++)
-                if ((r = deb_resolver_add(res, *n, &error)) < 0) {
-                        log_error("%s: updating %s: %s", path, *n, error);
-                        return 1;
-                }
+        if ((r = deb_resolver_add_all(res, roots, strv_length(roots), &error)) < 0) {
+                log_error("%s: updating: %s", path, error);
+                return 1;
+        }
         _cleanup_deb_lock_ DebLock *new = deb_lock_new();
         for (size_t i = 0; names && i < old->n_entries; i++)
                 if (!strv_contains(names, old->entries[i]->name)) {

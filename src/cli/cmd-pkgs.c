@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include "commands.h"
 #include "index.h"
+#include "pkgs-eval.h"
 #include "resolve.h"
 #include "xalloc.h"
 
@@ -95,7 +96,7 @@ static void suggest(const DebIndex *idx, const char *name) {
 /* What `pkgs.NAME` is: its resolved dependencies (with ./firn.lock when
  * there is one, as <firn/pkgs> reads it) and its store path, evaluated
  * with a read-only store. */
-static int show_resolved(const char *name) {
+static int show_resolved(DebIndex *idx, const char *name) {
         static const char expr_fmt[] =
                 "let db = builtins.__firnDebian; s = db.open null; i = db.info s \"%s\";\n"
                 "in builtins.concatStringsSep \" \" (map (d: d + \" (\" + (db.info s d).version + \")\") i.depends)\n"
@@ -103,6 +104,7 @@ static int show_resolved(const char *name) {
         _cleanup_free_ char *expr = xasprintf(expr_fmt, name, name);
         EvalOptions eo = { 0 };
         eo.store = store_hooks_read_only(eo.store_dir);
+        deb_eval_share_index(idx); /* parsed once for both */
         EvalState *st = cli_eval_state_new(&eo);
         char cwd[4096];
         if (!getcwd(cwd, sizeof cwd))
@@ -173,19 +175,17 @@ static int pkgs_show(const char *name) {
         for (const DebPackage *o = deb_index_first(idx, name); o; o = o->next)
                 if (o != p)
                         printf("%-15s %s (%s)\n", "Also:", o->version.ptr, o->suite);
-        return show_resolved(name);
+        return show_resolved(idx, name);
 }
 
 /* Resolves roots into a new resolver; prints the error and returns NULL
  * on failure. */
 static DebResolver *resolve_roots(const DebIndex *idx, char **roots, int n) {
         _cleanup_deb_resolver_ DebResolver *r = deb_resolver_new(idx);
-        for (int i = 0; i < n; i++) {
-                _cleanup_free_ char *error = NULL;
-                if (deb_resolver_add(r, roots[i], &error) < 0) {
-                        fprintf(stderr, "firn pkgs: %s\n", error);
-                        return NULL;
-                }
+        _cleanup_free_ char *error = NULL;
+        if (deb_resolver_add_all(r, roots, (size_t) n, &error) < 0) {
+                fprintf(stderr, "firn pkgs: %s\n", error);
+                return NULL;
         }
         return TAKE_PTR(r);
 }

@@ -68,6 +68,10 @@ void deb_eval_set_lists_dir(const char *dir) {
         lists_dir = dir && *dir ? xstrdup(dir) : NULL;
 }
 
+void deb_eval_share_index(DebIndex *idx) {
+        the_index = idx;
+}
+
 void deb_eval_set_locked(bool value) {
         locked = value;
 }

@@ -34,12 +34,17 @@
 #include <stdbool.h>
 
 #include "eval.h"
+#include "index.h"
 
 /* The primop table for EvalOptions.extra_primops. */
 extern const PrimOp debian_primops[];
 
 /* Where apt's lists are (NULL: index.h's default); from $FIRN_APT_LISTS. */
 void deb_eval_set_lists_dir(const char *dir);
+
+/* Uses idx (borrowed: it must outlive every evaluation, and is not freed
+ * here) instead of loading apt's index again. */
+void deb_eval_share_index(DebIndex *idx);
 
 /* With locked set, a package the lock lacks is an error naming it
  * (--locked). */

@@ -473,17 +473,32 @@ static int not_found(const DebResolver *r, const char *name, char **ret_error) {
         return -ENOENT;
 }
 
-int deb_resolver_add(DebResolver *r, const char *name, char **ret_error) {
-        if (table_find(&r->names, name))
-                return 0;
-        const DebPackage *p = deb_index_lookup(r->idx, name);
-        if (!p)
-                return not_found(r, name, ret_error);
+int deb_resolver_add_all(DebResolver *r, char *const *names, size_t n, char **ret_error) {
         size_t mark = r->n_choices;
-        int k = resolve_package(r, choose(r, p, NULL, xstrdup("requested")), 0, ret_error);
+        /* apt marks every requested package before their dependencies. */
+        DebChoice **roots = xcalloc(n ? n : 1, sizeof(DebChoice *));
+        int k = 0;
+        for (size_t i = 0; i < n && k >= 0; i++) {
+                if (table_find(&r->names, names[i]))
+                        continue;
+                const DebPackage *p = deb_index_lookup(r->idx, names[i]);
+                if (!p)
+                        k = not_found(r, names[i], ret_error);
+                else
+                        roots[i] = choose(r, p, NULL, xstrdup("requested"));
+        }
+        for (size_t i = 0; i < n && k >= 0; i++)
+                if (roots[i])
+                        k = resolve_package(r, roots[i], 0, ret_error);
+        free(roots);
         if (k < 0)
                 rollback(r, mark);
         return k;
+}
+
+int deb_resolver_add(DebResolver *r, const char *name, char **ret_error) {
+        char *const names[] = { (char *) name };
+        return deb_resolver_add_all(r, names, 1, ret_error);
 }
 
 /* ---- suggestions ---------------------------------------------------------- */

@@ -85,6 +85,12 @@ int deb_resolver_pin(DebResolver *r, const char *name, const char *version, cons
  *   -ELOOP    a chain deeper than resolve.c's bound */
 int deb_resolver_add(DebResolver *r, const char *name, char **ret_error);
 
+/* Like deb_resolver_add() for several names at once, as apt takes the
+ * packages of one command line: every name is chosen first, then each is
+ * resolved in turn (so one root can satisfy another's dependency). On
+ * error the resolver is as before the call. */
+int deb_resolver_add_all(DebResolver *r, char *const *names, size_t n, char **ret_error);
+
 /* The choices made so far, pins first (in pin order), then the chosen
  * packages in the order they were chosen (depth first). Valid until the resolver is
  * freed. */
