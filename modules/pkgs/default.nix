@@ -54,4 +54,9 @@ let
   withBuilders = packages // import ./trivial.nix { pkgs = packages; inherit db session; };
 in
 # sw: the system's merged package tree (./sw.nix)
-withBuilders // { sw = import ./sw.nix { pkgs = withBuilders; }; }
+withBuilders // {
+  sw = import ./sw.nix { pkgs = withBuilders; };
+  # checkConflicts [ NAMES ]: true, or an error naming two packages of the
+  # names' closure that Conflict or Break and the relation.
+  checkConflicts = db.checkConflicts session;
+}

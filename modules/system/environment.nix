@@ -67,9 +67,11 @@ in
   };
 
   config = {
-    system.build.sw = pkgs.sw {
+    # The packages composed into one system must not Conflict or Break.
+    system.build.sw = let
       packages = config.environment.basePackages ++ config.environment.systemPackages;
-    };
+      debianNames = map (p: p.passthru.debian.name) (lib.filter (p: p ? passthru.debian) packages);
+    in builtins.seq (pkgs.checkConflicts debianNames) (pkgs.sw { inherit packages; });
     system.build.etcEntries = lib.filter (e: e.enable) (lib.attrValues config.environment.etc);
     # The generation's /etc: firn's entries, then what the packages ship in
     # etc/ (their conffiles), the first winning; symlinks are kept as they

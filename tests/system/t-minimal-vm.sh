@@ -80,6 +80,8 @@ bad 'networking.hostName = 3;'
 check "a wrong type is refused with the option's name" grep -q "networking.hostName" bad.log
 bad 'no.such.option = 1;'
 check "an unknown option is refused" grep -q "The option .no' does not exist" bad.log
+bad 'environment.systemPackages = [ pkgs.postfix pkgs.exim4-daemon-light ];'
+check "packages that conflict are refused, both named" grep -q "packages postfix .* and exim4-daemon-light .* cannot be installed together" bad.log
 bad 'assertions = [ { assertion = false; message = "firn-test-assertion"; } ];'
 check "a failed assertion stops the build" grep -q "firn-test-assertion" bad.log
 printf '{ pkgs, lib, ... }: { imports = [ %s/minimal.nix ]; fileSystems = lib.mkForce { }; }\n' "$examples" >bad.nix
