@@ -132,31 +132,6 @@ int root_canonicalize(const Root *r, const char *p, char **ret) {
         return 0;
 }
 
-static int read_fd(int fd, size_t max, char **ret_data, size_t *ret_len) {
-        StrBuf sb = STRBUF_INIT;
-        for (;;) {
-                strbuf_grow(&sb, 65536);
-                ssize_t n = read(fd, sb.buf + sb.len, 65536);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        int q = -errno;
-                        strbuf_release(&sb);
-                        return q;
-                }
-                if (n == 0)
-                        break;
-                sb.len += (size_t) n;
-                sb.buf[sb.len] = 0;
-                if (sb.len > max) {
-                        strbuf_release(&sb);
-                        return -EFBIG;
-                }
-        }
-        *ret_data = strbuf_detach(&sb, ret_len);
-        return 0;
-}
-
 int root_read_file(const Root *r, const char *path, size_t max, char **ret_data, size_t *ret_len) {
         _cleanup_close_ int fd = root_open(r, path, O_RDONLY | O_NONBLOCK, 0);
         if (fd < 0)
@@ -166,7 +141,7 @@ int root_read_file(const Root *r, const char *path, size_t max, char **ret_data,
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        return read_fd(fd, max, ret_data, ret_len);
+        return fd_read_all(fd, max, ret_data, ret_len);
 }
 
 int read_file_at(int dirfd, const char *name, size_t max, char **ret_data, size_t *ret_len) {
@@ -178,7 +153,7 @@ int read_file_at(int dirfd, const char *name, size_t max, char **ret_data, size_
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-        return read_fd(fd, max, ret_data, ret_len);
+        return fd_read_all(fd, max, ret_data, ret_len);
 }
 
 /* A fresh temporary name in the same directory as the entry it replaces. */

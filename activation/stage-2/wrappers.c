@@ -27,29 +27,29 @@ static int make_fresh_dir(int fd, char ret_name[static 32]) {
         return -EEXIST;
 }
 
+typedef struct RemoveOld {
+        const char *keep;
+        int ret;                /* the first error */
+} RemoveOld;
+
+static int remove_one(int fd, const char *name, void *userdata) {
+        RemoveOld *ro = userdata;
+        if (strncmp(name, DIR_PREFIX, strlen(DIR_PREFIX)) != 0 || strcmp(name, ro->keep) == 0)
+                return 0;
+        int q = rm_rf(fd, name, NULL);
+        if (q < 0) {
+                log_error_errno(q, "Failed to remove /run/wrappers/%s: %m", name);
+                ro->ret = ro->ret ? ro->ret : q;
+        }
+        return 0; /* the others are still removed */
+}
+
 /* Removes wrappers.* directories other than keep. Returns 0 or the first
  * error. */
 static int remove_old(int fd, const char *keep) {
-        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
-        int ret = 0;
-        struct dirent *e;
-        while ((e = readdir(d)))
-                if (strncmp(e->d_name, DIR_PREFIX, strlen(DIR_PREFIX)) == 0 && strcmp(e->d_name, keep) != 0) {
-                        int q = rm_rf(fd, e->d_name, NULL);
-                        if (q < 0) {
-                                log_error_errno(q, "Failed to remove /run/wrappers/%s: %m", e->d_name);
-                                ret = ret ? ret : q;
-                        }
-                }
-        closedir(d);
-        return ret;
+        RemoveOld ro = { .keep = keep };
+        int r = dir_for_each(fd, remove_one, &ro);
+        return r < 0 ? r : ro.ret;
 }
 
 int wrappers_activate(const Root *r, const Activation *a, const UserDb *db, size_t *ret_installed) {

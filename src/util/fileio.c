@@ -296,15 +296,7 @@ int rm_rf(int dirfd, const char *path, unsigned long long *ret_freed) {
         return r;
 }
 
-int read_file(int dirfd, const char *path, size_t max_size, char **ret_data, size_t *ret_len) {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
+int fd_read_all(int fd, size_t max_size, char **ret_data, size_t *ret_len) {
         StrBuf sb = STRBUF_INIT;
         for (;;) {
                 strbuf_grow(&sb, 65536);
@@ -327,6 +319,18 @@ int read_file(int dirfd, const char *path, size_t max_size, char **ret_data, siz
         }
         *ret_data = strbuf_detach(&sb, ret_len);
         return 0;
+}
+
+int read_file(int dirfd, const char *path, size_t max_size, char **ret_data, size_t *ret_len) {
+        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        return fd_read_all(fd, max_size, ret_data, ret_len);
 }
 
 int read_link(int dirfd, const char *path, char **ret_target) {

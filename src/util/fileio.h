@@ -59,6 +59,10 @@ int rm_rf(int dirfd, const char *path, unsigned long long *ret_freed);
 /* unlinkat() with a failure point. */
 int unlink_at(int dirfd, const char *path, int flags);
 
+/* Reads fd to its end into a malloc'ed, NUL-terminated buffer (ret_len may
+ * be NULL); more than max_size bytes fail with -EFBIG. */
+int fd_read_all(int fd, size_t max_size, char **ret_data, size_t *ret_len);
+
 /* Reads the whole file into a malloc'ed, NUL-terminated buffer. ret_len may
  * be NULL. Files larger than max_size fail with -EFBIG. */
 int read_file(int dirfd, const char *path, size_t max_size, char **ret_data, size_t *ret_len);
