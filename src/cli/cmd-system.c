@@ -33,17 +33,11 @@
 
 #define MIB (1024.0 * 1024.0)
 
-/* The expression: firn's modules plus the configuration (and the VM
- * profile), evaluated with lib.evalModules. */
+/* The expression: modules/eval-config.nix (firn's modules plus the
+ * configuration, and the VM profile). */
 static const char system_expr[] =
         "{ configuration, vm ? false }:\n"
-        "let\n"
-        "  lib = import <firn/lib>;\n"
-        "  eval = lib.evalModules {\n"
-        "    modules = import <firn/module-list.nix> ++ [ configuration ]\n"
-        "      ++ lib.optional vm <firn/virtualisation/vm.nix>;\n"
-        "    specialArgs = { firnConfigurationDir = toString (dirOf configuration); };\n"
-        "  };\n"
+        "let eval = import <firn/eval-config.nix> { inherit configuration vm; };\n"
         "in if vm then eval.config.system.build.vm else eval.config.system.build.toplevel\n";
 
 static int usage(FILE *f) {
