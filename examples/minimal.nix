@@ -12,6 +12,7 @@
   boot.kernelParams = [ "console=ttyS0" ];
 
   users.users.root.hashedPassword = "";
+  services.getty.autologinUser = "root";
 
   environment.systemPackages = [ pkgs.hello ];
 

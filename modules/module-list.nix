@@ -7,6 +7,9 @@
   ./system/environment.nix
   ./system/file-systems.nix
   ./system/systemd.nix
+  ./system/journald.nix
+  ./system/logind.nix
+  ./services/getty.nix
   ./system/toplevel.nix
   ./system/users.nix
 ]

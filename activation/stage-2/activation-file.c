@@ -194,16 +194,21 @@ static int parse_user(Ctx *c, const Json *o, const char *where, UserSpec *u) {
             (r = get_string(c, o, "shell", where, false, true, "/usr/sbin/nologin", &u->shell)) < 0 ||
             (r = get_bool(c, o, "isSystemUser", where, &u->is_system)) < 0 ||
             (r = get_string(c, o, "hashedPassword", where, false, true, NULL, &u->hashed_password)) < 0 ||
+            (r = get_string(c, o, "hashedPasswordFile", where, false, true, NULL, &u->hashed_password_file)) < 0 ||
+            (r = get_string(c, o, "initialHashedPassword", where, false, true, NULL, &u->initial_hashed_password)) < 0 ||
             (r = get_bool(c, o, "createHome", where, &u->create_home)) < 0)
                 return r;
         if ((r = check_field(c, where, "group", u->group)) < 0 ||
             (r = check_field(c, where, "description", u->description)) < 0 ||
             (r = check_field(c, where, "home", u->home)) < 0 ||
             (r = check_field(c, where, "shell", u->shell)) < 0 ||
-            (r = check_field(c, where, "hashedPassword", u->hashed_password)) < 0)
+            (r = check_field(c, where, "hashedPassword", u->hashed_password)) < 0 ||
+            (r = check_field(c, where, "initialHashedPassword", u->initial_hashed_password)) < 0)
                 return r;
         if (u->home[0] != '/')
                 return bad(c, where, "\"home\" must be an absolute path");
+        if (u->hashed_password_file && u->hashed_password_file[0] != '/')
+                return bad(c, where, "\"hashedPasswordFile\" must be an absolute path");
         return 0;
 }
 
@@ -403,6 +408,8 @@ Activation *activation_free(Activation *a) {
                 free(u->home);
                 free(u->shell);
                 free(u->hashed_password);
+                free(u->hashed_password_file);
+                free(u->initial_hashed_password);
         }
         for (size_t i = 0; i < a->n_groups; i++) {
                 free(a->groups[i].name);

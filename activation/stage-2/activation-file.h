@@ -34,6 +34,8 @@ typedef struct UserSpec {
         char *shell;
         bool is_system;
         char *hashed_password;  /* NULL: keep the current hash ("!" for a new user) */
+        char *hashed_password_file;     /* read at activation; wins over hashed_password */
+        char *initial_hashed_password;  /* a new user's hash when no other is given */
         bool create_home;
 } UserSpec;
 

@@ -39,6 +39,7 @@
 static const char *arg_root;
 static bool arg_exec_systemd;
 static const char *arg_toplevel;
+static char *self_toplevel; /* from toplevel_from_self, lives until exit */
 
 static struct timespec start_time;
 static int failures;
@@ -69,6 +70,7 @@ static void step_failed(const char *what, int r) {
 static void usage(FILE *f) {
         fputs("Usage: firn-activate [--root DIR] [--exec-systemd] TOPLEVEL\n"
               "       TOPLEVEL/init (a link to firn-activate; stage 2 of the boot)\n"
+              "       TOPLEVEL/activate, TOPLEVEL/bin/switch-to-configuration [switch|test]\n"
               "\n"
               "Activates the generation TOPLEVEL: /run/current-system, the merged-/usr\n"
               "links, /etc, users and groups, /etc/machine-id, /run/wrappers.\n"
@@ -106,6 +108,23 @@ static int parse_argv(int argc, char **argv) {
                         usage(stderr);
                         return -EINVAL;
                 }
+        /* A generation's own activate or bin/switch-to-configuration knows
+         * its TOPLEVEL (on the running system: not with --root); the latter takes NixOS's action word, of which
+         * "switch" and "test" (activate now) are what firn does so far. */
+        const char *base = strrchr(argv[0], '/');
+        bool as_switch = strcmp(base ? base + 1 : argv[0], "switch-to-configuration") == 0;
+        if (as_switch && optind == argc - 1 && argv[optind][0] != '/') {
+                if (strcmp(argv[optind], "switch") != 0 && strcmp(argv[optind], "test") != 0) {
+                        log_error("switch-to-configuration %s: not supported yet (only switch and test, which activate now)",
+                                  argv[optind]);
+                        return -EINVAL;
+                }
+                optind++;
+        }
+        if (optind == argc && !arg_root && toplevel_from_self(argv[0], &self_toplevel) >= 0) {
+                arg_toplevel = self_toplevel;
+                return 0;
+        }
         if (optind != argc - 1) {
                 usage(stderr);
                 return -EINVAL;

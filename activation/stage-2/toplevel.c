@@ -72,6 +72,40 @@ int toplevel_from_init(const char *argv0, char **ret) {
         return -ENOENT;
 }
 
+int toplevel_from_self(const char *argv0, char **ret) {
+        const char *slash = strrchr(argv0, '/');
+        if (!slash)
+                return -ENOENT; /* found through PATH: no generation to tell */
+        const char *base = slash + 1;
+        _cleanup_free_ char *self = NULL;
+        if (argv0[0] == '/')
+                self = xstrdup(argv0);
+        else {
+                _cleanup_free_ char *cwd = getcwd(NULL, 0);
+                if (!cwd)
+                        return -errno;
+                self = xasprintf("%s/%s", cwd, argv0);
+        }
+        _cleanup_free_ char *dir = dirname_of(self);
+        char *t = NULL;
+        if (dir && strcmp(base, "activate") == 0)
+                t = TAKE_PTR(dir);
+        else if (dir && strcmp(base, "switch-to-configuration") == 0) {
+                const char *b = strrchr(dir, '/');
+                if (b && strcmp(b + 1, "bin") == 0)
+                        t = dirname_of(dir);
+        }
+        if (!t)
+                return -ENOENT;
+        _cleanup_free_ char *sw = xasprintf("%s/sw", t);
+        if (access(sw, F_OK) < 0) {
+                free(t);
+                return -ENOENT;
+        }
+        *ret = t;
+        return 0;
+}
+
 int toplevel_resolve(const Root *r, const char *toplevel, char **ret) {
         if (toplevel[0] != '/')
                 return -EINVAL;

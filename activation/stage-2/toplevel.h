@@ -24,6 +24,13 @@ bool toplevel_invoked_as_init(const char *argv0);
  * when none of them gives one. */
 int toplevel_from_init(const char *argv0, char **ret);
 
+/* The TOPLEVEL a generation's own TOPLEVEL/activate or
+ * TOPLEVEL/bin/switch-to-configuration (links to firn-activate) belongs
+ * to, from argv0 (made absolute against the working directory, links not
+ * resolved), malloc'ed; -ENOENT when argv0 is neither or the directory has
+ * no "sw" entry. */
+int toplevel_from_self(const char *argv0, char **ret);
+
 /* Checks that toplevel (a path inside the root) is a directory and returns
  * its canonical path inside the root (a profile link resolves to the store
  * path it names), malloc'ed. */

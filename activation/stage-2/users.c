@@ -383,26 +383,53 @@ static const GroupSpec *find_group_spec(const Activation *a, const char *name) {
         return NULL;
 }
 
-/* shadow: declared users get their hash (or keep the current one); kept
- * users keep their line. */
-static void plan_shadow(const Activation *a, const Current *c, const Table *users, Table *out) {
+/* The hash a declared user's shadow line gets: hashedPasswordFile's first
+ * line (read now, so a secret never enters the store), else
+ * hashedPassword; NULL: keep the current one. An unreadable or malformed
+ * file locks the account ("!") rather than keep a password the
+ * configuration no longer means. */
+static char *declared_hash(const Root *r, const UserSpec *spec) {
+        if (!spec)
+                return NULL;
+        if (!spec->hashed_password_file)
+                return spec->hashed_password ? xstrdup(spec->hashed_password) : NULL;
+        _cleanup_free_ char *data = NULL;
+        int q = root_read_file(r, spec->hashed_password_file, 4096, &data, NULL);
+        if (q < 0) {
+                log_warning("user %s: cannot read hashedPasswordFile %s (%s); locking the password", spec->name,
+                            spec->hashed_password_file, strerror(-q));
+                return xstrdup("!");
+        }
+        data[strcspn(data, "\n")] = '\0';
+        if (strchr(data, ':')) {
+                log_warning("user %s: hashedPasswordFile %s holds a ':'; locking the password", spec->name,
+                            spec->hashed_password_file);
+                return xstrdup("!");
+        }
+        return TAKE_PTR(data);
+}
+
+/* shadow: declared users get their hash (or keep the current one; a new
+ * user gets initialHashedPassword, else "!"); kept users keep their line. */
+static void plan_shadow(const Root *r, const Activation *a, const Current *c, const Table *users, Table *out) {
         for (size_t i = 0; i < users->n; i++) {
                 const Entry *u = &users->v[i];
                 const UserSpec *spec = find_user_spec(a, u->name);
                 const Entry *old = table_find(&c->shadow, u->name);
+                _cleanup_free_ char *hash = declared_hash(r, spec);
                 char *line;
-                if (!spec && old)
-                        line = xstrdup(old->line);
-                else if (old && (!spec || !spec->hashed_password))
+                if (old && !hash)
                         line = xstrdup(old->line);
                 else if (old) {
                         /* Replace the hash field, keep the aging fields. */
                         const char *rest = strchr(old->line, ':');
                         rest = rest ? strchr(rest + 1, ':') : NULL;
-                        line = xasprintf("%s:%s%s", u->name, spec->hashed_password, rest ? rest : "");
+                        line = xasprintf("%s:%s%s", u->name, hash, rest ? rest : "");
                 } else
                         line = xasprintf("%s:%s:1::::::", u->name,
-                                         spec && spec->hashed_password ? spec->hashed_password : "!");
+                                         hash                                   ? hash
+                                         : spec && spec->initial_hashed_password ? spec->initial_hashed_password
+                                                                                 : "!");
                 table_add(out, u->name, u->id, line);
         }
 }
@@ -532,7 +559,7 @@ int users_activate(const Root *r, const Activation *a, UserDb **ret_db, UsersSta
 
         plan_groups(a, &c, &groups, &st);
         plan_users(a, &c, &groups, &users, &st);
-        plan_shadow(a, &c, &users, &shadow);
+        plan_shadow(r, a, &c, &users, &shadow);
         plan_gshadow(a, &c, &groups, &gshadow);
         st.users = users.n;
         st.groups = groups.n;

@@ -1,125 +1,98 @@
-# systemd: units declared in Nix, rendered to unit files in the
-# generation's /etc/systemd/system, enabled by .wants/.requires links made
-# here (Debian's postinsts, which would run deb-systemd-helper, never run).
-# Units the packages ship stay in /usr/lib/systemd/system.
+# systemd: units declared in Nix (services, sockets, timers, paths, slices,
+# targets, mounts, automounts, or whole unit texts), rendered to unit files
+# in the generation's /etc/systemd/system and enabled by .wants/.requires/
+# .upholds links made here (Debian's postinsts, which would run
+# deb-systemd-helper, never run). Units the packages ship stay in
+# /usr/lib/systemd/system; a definition of the same name becomes a drop-in
+# over them (NixOS's overrideStrategy). Also systemd.tmpfiles.rules.
 { config, lib, pkgs, ... }:
 let
-  inherit (lib) mkOption types concatStringsSep concatMapStrings mapAttrsToList;
+  inherit (lib) mkOption types concatStringsSep mapAttrsToList;
   cfg = config.systemd;
-
-  # A value as systemd reads it: lists repeat the key, booleans are yes/no.
-  renderValue = v:
-    if builtins.isBool v then (if v then "yes" else "no")
-    else toString v;
-  renderSection = name: attrs:
-    let
-      lines = lib.concatLists (mapAttrsToList (k: v:
-        if v == null then [ ]
-        else if builtins.isList v then map (x: "${k}=${renderValue x}") v
-        else [ "${k}=${renderValue v}" ]) attrs);
-    in if lines == [ ] then "" else "[${name}]\n${concatStringsSep "\n" lines}\n";
-
-  # Environment= quoting (systemd.exec(5)): the whole assignment in double
-  # quotes, with backslash and double quote escaped; % doubled (specifiers).
-  quoteEnv = n: v:
-    let s = "${n}=${toString v}";
-    in ''"${lib.replaceStrings [ "\\" "\"" "%" ] [ "\\\\" "\\\"" "%%" ] s}"'';
-
-  commonOptions = { name, config, ... }: {
-    options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether the unit is installed."; };
-      description = mkOption { type = types.str; default = ""; description = "Description=."; };
-      wantedBy = mkOption { type = types.listOf types.str; default = [ ]; description = "Units that want this one."; };
-      requiredBy = mkOption { type = types.listOf types.str; default = [ ]; description = "Units that require this one."; };
-      after = mkOption { type = types.listOf types.str; default = [ ]; description = "After=."; };
-      before = mkOption { type = types.listOf types.str; default = [ ]; description = "Before=."; };
-      wants = mkOption { type = types.listOf types.str; default = [ ]; description = "Wants=."; };
-      requires = mkOption { type = types.listOf types.str; default = [ ]; description = "Requires=."; };
-      conflicts = mkOption { type = types.listOf types.str; default = [ ]; description = "Conflicts=."; };
-      unitConfig = mkOption { type = types.attrsOf types.unspecified; default = { }; description = "More [Unit] settings."; };
-    };
-  };
-
-  unitSection = u: renderSection "Unit" ({
-    Description = if u.description == "" then null else u.description;
-    After = if u.after == [ ] then null else concatStringsSep " " u.after;
-    Before = if u.before == [ ] then null else concatStringsSep " " u.before;
-    Wants = if u.wants == [ ] then null else concatStringsSep " " u.wants;
-    Requires = if u.requires == [ ] then null else concatStringsSep " " u.requires;
-    Conflicts = if u.conflicts == [ ] then null else concatStringsSep " " u.conflicts;
-  } // u.unitConfig);
-
-  serviceModule = types.submodule ({ name, config, ... }: {
-    imports = [ commonOptions ];
-    options = {
-      serviceConfig = mkOption { type = types.attrsOf types.unspecified; default = { }; description = "[Service] settings."; };
-      environment = mkOption { type = types.attrsOf types.str; default = { }; description = "Environment variables."; };
-      path = mkOption {
-        type = types.listOf types.package;
-        default = [ ];
-        description = "Packages whose bin/ and usr/bin/ go on PATH (besides the system's).";
-      };
-      script = mkOption { type = types.lines; default = ""; description = "A shell script run as ExecStart."; };
-      preStart = mkOption { type = types.lines; default = ""; description = "A shell script run as ExecStartPre."; };
-    };
-  });
-
-  targetModule = types.submodule { imports = [ commonOptions ]; };
+  units = import ./systemd-units.nix { inherit lib pkgs; };
 
   unitModule = types.submodule ({ name, ... }: {
     options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether the unit is installed."; };
-      text = mkOption { type = types.nullOr types.lines; default = null; description = "The unit file's text."; };
+      enable = mkOption { type = types.bool; default = true; description = "Whether the unit is installed; false masks it."; };
+      text = mkOption { type = types.nullOr types.lines; default = null; description = "The unit file's text (null: only the links below, for a unit a package ships)."; };
       wantedBy = mkOption { type = types.listOf types.str; default = [ ]; description = "Units that want this one."; };
       requiredBy = mkOption { type = types.listOf types.str; default = [ ]; description = "Units that require this one."; };
+      upheldBy = mkOption { type = types.listOf types.str; default = [ ]; description = "Units that uphold this one."; };
+      aliases = mkOption { type = types.listOf types.str; default = [ ]; description = "Other names of the unit."; };
+      overrideStrategy = mkOption {
+        type = types.enum [ "asDropinIfExists" "asDropin" ];
+        default = "asDropinIfExists";
+        description = "As a drop-in over a package's unit of the same name (when there is one, or always).";
+      };
     };
   });
 
-  servicePath = s: concatStringsSep ":" (lib.concatMap (p: [ "${p}/usr/bin" "${p}/bin" ]) s.path
-    ++ [ "/usr/local/sbin" "/usr/local/bin" "/usr/sbin" "/usr/bin" "/sbin" "/bin" ]);
-
-  renderService = name: s:
+  # Every definition of every kind as a systemd.units entry, named with its
+  # suffix (mounts and automounts by their mount point).
+  unitsOfKind = kindName: k:
     let
-      script = pkgs.writeShellScript "${name}-start" s.script;
-      pre = pkgs.writeShellScript "${name}-pre-start" s.preStart;
-      env = { PATH = servicePath s; } // s.environment;
-    in
-    unitSection s + "\n" + renderSection "Service" ({
-      Environment = mapAttrsToList quoteEnv env;
-    } // lib.optionalAttrs (s.script != "") { ExecStart = "${script}"; }
-      // lib.optionalAttrs (s.preStart != "") { ExecStartPre = "${pre}"; }
-      // s.serviceConfig);
+      defs = cfg.${kindName};
+      named = if k.byWhere or false
+        then map (d: lib.nameValuePair "${units.escapeSystemdPath d.where}.${k.suffix}" d) defs
+        else mapAttrsToList (n: d: lib.nameValuePair "${n}.${k.suffix}" d) defs;
+    in map (nv: lib.nameValuePair nv.name {
+      inherit (nv.value) enable wantedBy requiredBy upheldBy aliases overrideStrategy;
+      text = k.render (lib.removeSuffix ".${k.suffix}" nv.name) nv.value;
+    }) named;
 
-  enabledServices = lib.filterAttrs (n: s: s.enable) cfg.services;
-  enabledTargets = lib.filterAttrs (n: t: t.enable) cfg.targets;
-  enabledUnits = lib.filterAttrs (n: u: u.enable && u.text != null) cfg.units;
+  # The tree /etc/systemd/system, as a manifest of tab-separated lines the
+  # builder below turns into files and links:
+  #   unit NAME STRATEGY FILE    the unit (or a drop-in, per STRATEGY)
+  #   mask NAME                  NAME -> /dev/null
+  #   link DIR NAME              DIR/NAME -> the unit NAME (DIR: x.target.wants)
+  #   alias ALIAS NAME           ALIAS -> the unit NAME
+  enabled = lib.filterAttrs (n: u: u.enable) cfg.units;
+  manifest = lib.concatLists (mapAttrsToList (n: u:
+    lib.optional (u.text != null) "unit\t${n}\t${u.overrideStrategy}\t${pkgs.writeText (lib.replaceStrings [ "@" "\\" ] [ "_" "_" ] n) u.text}"
+    ++ map (t: "link\t${t}.wants\t${n}") u.wantedBy
+    ++ map (t: "link\t${t}.requires\t${n}") u.requiredBy
+    ++ map (t: "link\t${t}.upholds\t${n}") u.upheldBy
+    ++ map (a: "alias\t${a}\t${n}") u.aliases) enabled)
+    ++ map (n: "mask\t${n}") (lib.attrNames (lib.filterAttrs (n: u: !u.enable) cfg.units) ++ cfg.maskedUnits);
 
-  # name → { file; wantedBy; requiredBy; }
-  allUnits =
-    lib.mapAttrs' (n: s: lib.nameValuePair "${n}.service" {
-      file = pkgs.writeText "${n}.service" (renderService n s);
-      inherit (s) wantedBy requiredBy;
-    }) enabledServices
-    // lib.mapAttrs' (n: t: lib.nameValuePair "${n}.target" {
-      file = pkgs.writeText "${n}.target" (unitSection t);
-      inherit (t) wantedBy requiredBy;
-    }) enabledTargets
-    // lib.mapAttrs (n: u: {
-      file = pkgs.writeText n u.text;
-      inherit (u) wantedBy requiredBy;
-    }) enabledUnits;
-
-  links = lib.concatLists (mapAttrsToList (n: u:
-    [ { name = n; path = u.file; } ]
-    ++ map (t: { name = "${t}.wants/${n}"; path = u.file; }) u.wantedBy
-    ++ map (t: { name = "${t}.requires/${n}"; path = u.file; }) u.requiredBy) allUnits)
-    ++ map (n: { name = "${n}"; path = "/dev/null"; }) cfg.maskedUnits;
+  # A unit a package ships (in sw's usr/lib/systemd/system) gets a
+  # definition of the same name as a drop-in, so the package's unit keeps
+  # its ExecStart and the definition adds to it. Links point to the unit
+  # where systemd will find it: here, or in /usr/lib/systemd/system.
+  unitTree = pkgs.runCommandLocal "system-units" {
+    manifest = concatStringsSep "\n" manifest + "\n";
+    passAsFile = [ "manifest" ];
+    packageUnits = "${config.system.build.sw}/usr/lib/systemd/system";
+  } ''
+    mkdir -p "$out"
+    target() { if [ -e "$out/$1" ] || [ -L "$out/$1" ]; then echo "../$1"; else echo "/usr/lib/systemd/system/$1"; fi; }
+    while IFS=$'\t' read -r what a b c; do
+      case $what in
+        unit)
+          if [ "$b" = asDropin ] || { [ "$b" = asDropinIfExists ] && [ -e "$packageUnits/$a" ]; }; then
+            mkdir -p "$out/$a.d"; ln -s "$c" "$out/$a.d/overrides.conf"
+          else
+            ln -s "$c" "$out/$a"
+          fi ;;
+        mask) ln -sfn /dev/null "$out/$a" ;;
+      esac
+    done <"$manifestPath"
+    while IFS=$'\t' read -r what a b; do
+      case $what in
+        link) mkdir -p "$out/$a"; ln -sfn "$(target "$b")" "$out/$a/$b" ;;
+        alias) t=$(target "$b"); ln -sfn "''${t#../}" "$out/$a" ;;
+      esac
+    done <"$manifestPath"
+  '';
 in
 {
-  options.systemd = {
-    services = mkOption { type = types.attrsOf serviceModule; default = { }; description = "Services, by name (without .service)."; };
-    targets = mkOption { type = types.attrsOf targetModule; default = { }; description = "Targets, by name (without .target)."; };
-    units = mkOption { type = types.attrsOf unitModule; default = { }; description = "Unit files given as text, by full name."; };
+  options.systemd = lib.mapAttrs (kindName: k: mkOption {
+    type = if k.byWhere or false then types.listOf k.type else types.attrsOf k.type;
+    default = if k.byWhere or false then [ ] else { };
+    description = "Units of the kind .${k.suffix}"
+      + (if k.byWhere or false then ", a list, each named by its mount point." else ", by name (without the suffix).");
+  }) units.kinds // {
+    units = mkOption { type = types.attrsOf unitModule; default = { }; description = "Unit files by full name (every kind above ends up here)."; };
     packages = mkOption {
       type = types.listOf types.package;
       default = [ ];
@@ -127,17 +100,33 @@ in
     };
     defaultUnit = mkOption { type = types.str; default = "multi-user.target"; description = "The unit booted into."; };
     maskedUnits = mkOption { type = types.listOf types.str; default = [ ]; description = "Units masked (linked to /dev/null)."; };
+    tmpfiles.rules = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      example = [ "d /var/lib/foo 0750 foo foo -" ];
+      description = "tmpfiles.d(5) lines, in /etc/tmpfiles.d/00-firn.conf.";
+    };
     build.units = mkOption { type = types.package; internal = true; description = "etc/systemd/system."; };
   };
 
   config = {
+    systemd.units = lib.listToAttrs (lib.concatLists (mapAttrsToList unitsOfKind units.kinds));
+    # services.NAME.startAt: a timer of the same name.
+    systemd.timers = lib.mapAttrs (n: s: {
+      wantedBy = [ "timers.target" ];
+      timerConfig.OnCalendar = s.startAt;
+    }) (lib.filterAttrs (n: s: s.enable && s.startAt != [ ]) cfg.services);
+
     environment.systemPackages = cfg.packages;
-    systemd.build.units = pkgs.linkFarm "system-units" links;
+    systemd.build.units = unitTree;
     # The unit booted into goes on the kernel command line: a default.target
     # link in /etc/systemd/system would reach systemd through /etc/static
     # and the store, and systemd takes a link that leaves its unit path for
     # a linked unit named default.target, not an alias.
     boot.kernelParams = [ "systemd.unit=${cfg.defaultUnit}" ];
     environment.etc."systemd/system".source = cfg.build.units;
+    environment.etc."tmpfiles.d/00-firn.conf" = lib.mkIf (cfg.tmpfiles.rules != [ ]) {
+      text = concatStringsSep "\n" cfg.tmpfiles.rules + "\n";
+    };
   };
 }

@@ -23,8 +23,24 @@ let
         default = null;
         description = ''
           The crypt(3) hash of the password; "" for no password, "!" to lock.
-          null keeps whatever the system has (passwd's changes survive).
+          null keeps whatever the system has (passwd's changes survive),
+          unless users.mutableUsers is false.
         '';
+      };
+      hashedPasswordFile = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        example = "/var/lib/secrets/alice.hash";
+        description = ''
+          A file on the machine whose first line is the crypt(3) hash, read at
+          each activation (the hash never enters the store); wins over
+          hashedPassword. An unreadable file locks the password.
+        '';
+      };
+      initialHashedPassword = mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        description = "The hash a user gets when created, if no other is given; later changes (passwd) are kept.";
       };
     };
     config = lib.mkIf config.isNormalUser {
@@ -55,6 +71,16 @@ let
 in
 {
   options.users = {
+    mutableUsers = mkOption {
+      type = types.bool;
+      default = true;
+      description = ''
+        Whether passwords changed on the machine (passwd) survive activation.
+        When false, every declared user's password is what the configuration
+        says: a user with none of hashedPassword, hashedPasswordFile and
+        initialHashedPassword is locked.
+      '';
+    };
     users = mkOption { type = types.attrsOf userModule; default = { }; description = "The user accounts."; };
     groups = mkOption { type = types.attrsOf groupModule; default = { }; description = "The groups."; };
   };
@@ -80,7 +106,11 @@ in
 
     system.build.accounts = {
       users = map (u: {
-        inherit (u) name uid group description home shell createHome hashedPassword;
+        inherit (u) name uid group description home shell createHome hashedPasswordFile initialHashedPassword;
+        hashedPassword =
+          if u.hashedPassword != null || config.users.mutableUsers || u.hashedPasswordFile != null then u.hashedPassword
+          else if u.initialHashedPassword != null then u.initialHashedPassword
+          else "!";
         isSystemUser = u.isSystemUser || (!u.isNormalUser && u.uid != null && u.uid < 1000);
       }) users;
       groups = map (g: {

@@ -659,6 +659,19 @@ static int debian_merge_entry(Merge *m, const char *src, const char *src_resolve
         if (!S_ISLNK(st.st_mode))
                 return debian_merge_leaf(m, src, real, ENTRY_LINK, src, dst_rel, priority);
 
+        /* A link to a directory (a tree that linked a package's directory
+         * whole) meeting a real directory: merge what it links to, so
+         * neither side's files are lost. */
+        _cleanup_free_ char *dst = out_path(m, dst_rel), *linked = NULL;
+        const PrioEntry *e = prio_lookup(&m->priorities, dst_rel);
+        struct stat dst_st, linked_st;
+        bool dst_dir = lstat(dst, &dst_st) >= 0 && (S_ISDIR(dst_st.st_mode) || (e && e->kind == ENTRY_DIR_LINK));
+        if (dst_dir && chase(m->root, src, &linked) >= 0) {
+                _cleanup_free_ char *linked_real = xasprintf("%s%s", m->root, linked);
+                if (stat(linked_real, &linked_st) >= 0 && S_ISDIR(linked_st.st_mode))
+                        return debian_merge_subdir(m, src, linked, dst_rel, priority, depth);
+        }
+
         _cleanup_free_ char *target = NULL, *fhs = NULL;
         int r = read_link(AT_FDCWD, real, &target);
         if (r < 0)

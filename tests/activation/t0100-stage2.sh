@@ -115,7 +115,8 @@ echo "root ALL=(ALL) ALL # gen2" >"$E2/sudoers"
 echo "welcome" >"$E2/motd"
 mkdir -p "$E2/newdir" && echo x >"$E2/newdir/x"
 sed -e '/"name": "bob"/,+1d' \
-    -e 's/{ "name": "sshd"/{ "name": "carol", "uid": null, "group": "users", "home": "\/home\/carol", "createHome": true },\n    &/' \
+    -e 's/{ "name": "sshd"/{ "name": "carol", "uid": null, "group": "users", "home": "\/home\/carol", "createHome": true, "initialHashedPassword": "$6$carolinit" },\n    &/' \
+    -e 's/"hashedPassword": "\$6\$alice\$hash"/&, "hashedPasswordFile": "\/var\/secret\/alice"/' \
     -e '/"name": "locate"/,+1d' -e 's/"permissions": "u+rwx,g+rx,o+rx" },/"permissions": "u+rwx,g+rx,o+rx" }/' \
     "$G1/activation.json" >"$G2/activation.json"
 
@@ -214,6 +215,7 @@ echo "local" >"$ROOT/etc/ssh/extra_local"
 SNAP1=$TEST_ROOT/snap1
 cp -a "$ROOT" "$SNAP1"
 
+mkdir -p "$ROOT/var/secret" && printf '$6$fromfile\nignored\n' >"$ROOT/var/secret/alice"
 check "activate gen2" activate /nix/store/gen2
 sed 's/^/    /' "$TEST_ROOT/log"
 expect_eq "$(readlink "$ROOT/run/current-system")" /nix/store/gen2 "/run/current-system -> gen2"
@@ -233,7 +235,8 @@ CAROL=$(field passwd carol 3)
 check "carol gets a new uid ($CAROL), not bob's 1001 nor mallory's 1500" \
         sh -c "[ '$CAROL' -ge 1000 ] && [ '$CAROL' != 1001 ] && [ '$CAROL' != 1500 ]"
 expect_eq "$(field shadow root 2)" '$6$rootchanged' "root's changed hash (hashedPassword null) is kept"
-expect_eq "$(field shadow alice 2)" '$6$alice$hash' "alice's declared hash"
+expect_eq "$(field shadow alice 2)" '$6$fromfile' "alice's hash from hashedPasswordFile (its first line) wins"
+expect_eq "$(field shadow carol 2)" '$6$carolinit' "a new user gets initialHashedPassword"
 expect_eq "$(line passwd messagebus)" "messagebus:x:990:990::/nonexistent:/usr/sbin/nologin" "a sysusers user (< 1000) is kept"
 expect_eq "$(line shadow messagebus)" "messagebus:!*:19000::::::" "... with its shadow line"
 expect_eq "$(line group messagebus)" "messagebus:x:990:" "a sysusers group is kept"

@@ -96,6 +96,27 @@ denv env-ac3.nix 'true 5 1 ${./pk/a} true 3 1 ${./pk/c}'
 out=$(build env-ac3.nix)
 expect_eq "$(readlink "$(real "$out")/usr/bin/x")" "$pc/usr/bin/x" "  a smaller priority number wins"
 
+# A tree that linked a package's directory whole (etc/only) meeting a real
+# directory of the same name: both sides' files are kept (the generation's
+# etc is the generated files over sw's etc).
+mkdir -p pk/d/etc/only pk/e/etc/only pk/f/etc
+echo new >pk/d/etc/only/new
+echo x >pk/e/etc/only/x
+echo e >pk/e/etc/e.conf
+echo f >pk/f/etc/f.conf
+denv env-ef.nix 'true 5 1 ${./pk/e} true 5 1 ${./pk/f}'
+cat >env-d-ef.nix <<'EOF'
+derivation {
+  name = "env-d-ef"; builder = "builtin:buildenv"; system = "builtin"; debianLayout = "1";
+  derivations = "true 0 1 ${./pk/d} true 10 1 ${import ./env-ef.nix}";
+}
+EOF
+out=$(build env-d-ef.nix)
+R=$(real "$out")
+check "a directory linked whole meets a real one: both merge" test -d "$R/etc/only" -a ! -L "$R/etc/only"
+expect_eq "$(ls "$R/etc/only" | tr '\n' ' ')" "new x " "  the files of both are there"
+expect_eq "$(cat "$(real "$(readlink "$R/etc/only/new")")")" "new" "  etc/only/new is d's"
+
 # ---- the sw of a systemd system ------------------------------------------------
 
 cat >sw.nix <<'EOF'

@@ -19,12 +19,24 @@ cat >vm.nix <<NIX
     serviceConfig.Type = "oneshot";
     script = ''
       # the kernel's log reaches the serial console even while getty holds it
-      verify=failed; systemd-analyze verify /etc/systemd/system/firn-test-marker.service && verify=ok
+      verify=failed
+      units=\$(find /etc/systemd/system/ -maxdepth 1 -name '*.*' ! -name '*.d' ! -name '*.wants' ! -name '*.requires' -xtype f)
+      if out=\$(systemd-analyze verify \$units 2>&1); then verify=ok; else echo "FIRN-TEST-VERIFY-OUTPUT: \$out" | head -8 >/dev/kmsg; fi
+      echo "FIRN-TEST-MASKED=\$(systemctl is-enabled firn-test-masked.service)" >/dev/kmsg
+      /run/current-system/bin/switch-to-configuration test >/dev/null 2>&1; echo "FIRN-TEST-SWITCH=\$?" >/dev/kmsg
+      echo "FIRN-TEST-TMPFILES=\$(stat -c %a /var/lib/firn-test-tmpfiles)" >/dev/kmsg
       failed=\$(systemctl list-units --state=failed --no-legend --plain | awk '{ print \$1 }' | tr '\n' ' ')
       echo "FIRN-TEST-VERIFY=\$verify FIRN-TEST-FAILED-UNITS=\$(echo \$failed | wc -w) [\$failed]" >/dev/kmsg
       systemctl poweroff --no-block
     '';
   };
+  # enable = false masks a unit (as in NixOS): this one would fail the boot.
+  systemd.services.firn-test-masked = {
+    enable = false;
+    wantedBy = [ "multi-user.target" ];
+    script = "exit 1";
+  };
+  systemd.tmpfiles.rules = [ "d /var/lib/firn-test-tmpfiles 0750 root root -" ];
 }
 NIX
 cp "$examples/firn.lock" firn.lock 2>/dev/null || true
@@ -66,11 +78,17 @@ done
 
 if [ -f "$runner" ]; then
         start=$(date +%s)
-        FIRN_VM_DISK=$TEST_ROOT/firn.img timeout 600 bash "$runner" </dev/null >console.log 2>&1
+        # another VM may hold the default SSH port: take a free one
+        port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        FIRN_VM_SSH_PORT=$port FIRN_VM_DISK=$TEST_ROOT/firn.img timeout 600 bash "$runner" </dev/null >console.log 2>&1
         echo "# boot: $(( $(date +%s) - start )) s"
         check "the VM reached multi-user.target and ran the marker" grep -q 'FIRN-TEST-FAILED-UNITS=' console.log
         expect_eq "$(grep -a -o 'FIRN-TEST-FAILED-UNITS=[0-9]*' console.log | head -1)" "FIRN-TEST-FAILED-UNITS=0" "no unit failed"
         check "rendered units pass systemd-analyze verify" grep -q 'FIRN-TEST-VERIFY=ok' console.log
+        check "enable = false masks a unit" grep -q 'FIRN-TEST-MASKED=masked' console.log
+        check "the generation's bin/switch-to-configuration test finds its toplevel and activates" grep -q 'FIRN-TEST-SWITCH=0' console.log
+        check "systemd.tmpfiles.rules made its directory" grep -q 'FIRN-TEST-TMPFILES=750' console.log
+        check "root is logged in on the serial console (services.getty.autologinUser)" grep -q 'root (automatic login)' console.log
         if ! grep -q 'FIRN-TEST-FAILED-UNITS=0' console.log; then tail -60 console.log | sed 's/^/    /'; fi
 fi
 
