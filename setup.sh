@@ -5,7 +5,7 @@
 #      CI uses) and deb-src for Nix's tests; uses sudo when not root
 #   2. meson setup build (buildtype debugoptimized) and meson compile
 #
-# Afterwards: ./build/src/cli/firn system build-vm -f examples/minimal.nix && ./result/bin/run-firn-vm
+# Afterwards: examples/server/check-vm (the README's main job)
 # Safe to run again; it only does what is missing.
 set -euo pipefail
 

@@ -7,9 +7,20 @@
   ./system/environment.nix
   ./system/file-systems.nix
   ./system/systemd.nix
+  ./system/networking.nix
+  ./services/firewall.nix
   ./system/journald.nix
   ./system/logind.nix
   ./services/getty.nix
+  ./services/openssh.nix
+  ./security/pam.nix
+  ./security/sudo.nix
+  ./services/nginx.nix
   ./system/toplevel.nix
   ./system/users.nix
+  ./config/shells-environment.nix
+  ./config/time.nix
+  ./config/i18n.nix
+  ./config/console.nix
+  ./programs/bash.nix
 ]

@@ -275,7 +275,9 @@ static int parse_etc(Ctx *c, const char *target, const Json *o, EtcCopy *e) {
         _cleanup_free_ char *mode = NULL;
         if ((r = get_string(c, o, "mode", where, true, false, NULL, &mode)) < 0)
                 return r;
-        if (activation_parse_mode(mode, &e->mode) < 0)
+        if (strcmp(mode, "direct-symlink") == 0)
+                e->direct_link = true;
+        else if (activation_parse_mode(mode, &e->mode) < 0)
                 return bad(c, where, "invalid \"mode\" \"%s\"", mode);
         if ((r = get_id(c, o, "uid", where, &e->uid)) < 0 || (r = get_id(c, o, "gid", where, &e->gid)) < 0 ||
             (r = get_string(c, o, "user", where, false, true, NULL, &e->user)) < 0 ||

@@ -19,6 +19,7 @@
 typedef struct EtcCopy {
         char *target;      /* relative to /etc, e.g. "sudoers", "ssh/ssh_host_key" */
         mode_t mode;
+        bool direct_link;  /* mode "direct-symlink": /etc/TARGET is the generation's own link */
         long long uid;     /* -1: use user (default 0) */
         long long gid;     /* -1: use group (default 0) */
         char *user;        /* may be NULL */

@@ -435,8 +435,43 @@ static void apply_link(Apply *ap, int pfd, const char *base, const char *path) {
                 ap->st->changed++;
 }
 
+/* mode "direct-symlink": /etc/PATH gets the generation's link itself (its
+ * target), not a link through /etc/static, for programs that read the
+ * link (timedated takes the zone's name from /etc/localtime's target). */
+static void apply_direct_link(Apply *ap, int pfd, const char *base, const EtcEntry *e) {
+        _cleanup_free_ char *src = xasprintf("%s/%s", ap->gen_etc, e->path);
+        _cleanup_free_ char *target = NULL, *old = NULL;
+        _cleanup_close_ int fd = root_open(ap->r, src, O_PATH | O_NOFOLLOW, 0);
+        int q = fd < 0 ? fd : read_link(fd, "", &target);
+        if (q < 0) {
+                log_error_errno(q, "Failed to read the link %s: %m", src);
+                note_error(ap, q);
+                return;
+        }
+        struct stat st;
+        if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) >= 0 && !S_ISLNK(st.st_mode) &&
+            !(S_ISREG(st.st_mode) && manifest_has(ap->old, 'f', e->path))) {
+                block(ap, e->path, S_ISDIR(st.st_mode) ? "is a directory that is not firn's" : "is a file that is not firn's");
+                return;
+        }
+        if (read_link(pfd, base, &old) < 0 || strcmp(old, target) != 0) {
+                q = symlink_swap_at(pfd, base, target);
+                if (q < 0) {
+                        log_error_errno(q, "Failed to link /etc/%s: %m", e->path);
+                        note_error(ap, q);
+                        return;
+                }
+                ap->st->changed++;
+        }
+        manifest_add(ap->now, xasprintf("f %s", e->path));
+}
+
 static void apply_copy(Apply *ap, int pfd, const char *base, const EtcEntry *e) {
         const EtcCopy *c = e->copy;
+        if (c->direct_link) {
+                apply_direct_link(ap, pfd, base, e);
+                return;
+        }
         uid_t uid = 0;
         gid_t gid = 0;
         int q;
@@ -548,7 +583,9 @@ static void remove_dropped(Apply *ap, const Index *gen) {
                 if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
                         continue;
                 int q;
-                if (line[0] == 'f' && S_ISREG(st.st_mode) && !(e && e->kind == KIND_COPY) && ap->copies_known) {
+                /* Ours: a copy, or a direct link no entry has any more. */
+                bool ours = S_ISREG(st.st_mode) ? !(e && e->kind == KIND_COPY) : S_ISLNK(st.st_mode) && !e;
+                if (line[0] == 'f' && ours && ap->copies_known) {
                         q = unlink_at(pfd, base, 0);
                         if (q < 0) {
                                 log_error_errno(q, "Failed to remove /etc/%s: %m", path);

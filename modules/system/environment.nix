@@ -27,6 +27,8 @@ let
         example = "0440";
         description = ''
           "symlink" (the default): /etc/TARGET links into the generation.
+          "direct-symlink": /etc/TARGET is a link to `source` itself (for
+          programs that read the link, e.g. /etc/localtime).
           An octal mode: activation copies the file there as a real file with
           this mode, `user` and `group` (for programs that refuse symlinks or
           need other permissions).

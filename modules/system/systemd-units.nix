@@ -72,13 +72,16 @@ let
         description = "Values whose change reloads the unit on a switch (X-Reload-Triggers=).";
       };
       overrideStrategy = mkOption {
-        type = types.enum [ "asDropinIfExists" "asDropin" ];
+        type = types.enum [ "asDropinIfExists" "asDropin" "asUnit" ];
         default = "asDropinIfExists";
         description = ''
           How the unit is installed when a package already ships one of the
           same name: "asDropinIfExists" renders it as a drop-in
           (NAME.d/overrides.conf) over the package's unit when there is one,
-          else as a whole unit; "asDropin" always as a drop-in.
+          else as a whole unit; "asDropin" always as a drop-in; "asUnit"
+          (firn's own: Debian's packages ship units where nixpkgs' often
+          don't) always as a whole unit, which replaces the package's, for a
+          module that defines the complete service.
         '';
       };
     };

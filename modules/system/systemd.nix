@@ -20,9 +20,9 @@ let
       upheldBy = mkOption { type = types.listOf types.str; default = [ ]; description = "Units that uphold this one."; };
       aliases = mkOption { type = types.listOf types.str; default = [ ]; description = "Other names of the unit."; };
       overrideStrategy = mkOption {
-        type = types.enum [ "asDropinIfExists" "asDropin" ];
+        type = types.enum [ "asDropinIfExists" "asDropin" "asUnit" ];
         default = "asDropinIfExists";
-        description = "As a drop-in over a package's unit of the same name (when there is one, or always).";
+        description = "As a drop-in over a package's unit of the same name (when there is one, or always), or as a whole unit replacing it.";
       };
     };
   });

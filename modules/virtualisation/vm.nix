@@ -37,7 +37,9 @@ let
     if [ ! -e "$disk" ]; then
       echo "creating $disk (${toString cfg.diskSize} MiB)" >&2
       ${hostTool pkgs.qemu-utils "usr/bin/qemu-img"} create -q -f raw "$disk.tmp" ${toString cfg.diskSize}M
-      ${hostTool pkgs.e2fsprogs "sbin/mkfs.ext4"} -q -F -L ${cfg.rootLabel} "$disk.tmp"
+      # Inode tables and journal zeroed now, on the host: else the guest's
+      # first boot shares the disk with ext4lazyinit doing it.
+      ${hostTool pkgs.e2fsprogs "sbin/mkfs.ext4"} -q -F -E lazy_itable_init=0,lazy_journal_init=0 -L ${cfg.rootLabel} "$disk.tmp"
       mv "$disk.tmp" "$disk"
     fi
     store=$S/nix/store

@@ -6,9 +6,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -463,6 +465,41 @@ static int store_cmd_optimise(Store *store, int argc, char **argv) {
         return 0;
 }
 
+/* realpath: where absolute logical paths (/nix/store/…, a profile,
+ * ./result's target) really are on this host: every symlink is followed inside the
+ * store root, as the kernel would inside a machine whose / is the root
+ * (openat2 RESOLVE_IN_ROOT). Scripts and tests on a private store need it. */
+static int store_cmd_realpath(Store *store, int argc, char **argv) {
+        if (argc < 2) {
+                log_error("usage: firn store realpath PATH...");
+                return 1;
+        }
+        _cleanup_close_ int rootfd = open(*store->root ? store->root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+                log_error("cannot open the store root '%s': %s", store->root, strerror(errno));
+                return 1;
+        }
+        int rc = 0;
+        for (int i = 1; i < argc; i++) {
+                if (argv[i][0] != '/') {
+                        log_error("%s: not an absolute path", argv[i]);
+                        rc = 1;
+                        continue;
+                }
+                struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+                _cleanup_close_ int fd = (int) syscall(SYS_openat2, rootfd, argv[i], &how, sizeof how);
+                _cleanup_free_ char *proc = xasprintf("/proc/self/fd/%d", fd), *real = NULL;
+                int r = fd < 0 ? -errno : read_link(AT_FDCWD, proc, &real);
+                if (r < 0) {
+                        log_error("%s: %s", argv[i], strerror(-r));
+                        rc = 1;
+                        continue;
+                }
+                puts(real);
+        }
+        return rc;
+}
+
 /* ---- dispatch ---- */
 
 typedef struct StoreCommand {
@@ -481,6 +518,7 @@ static const StoreCommand store_commands[] = {
         { "query", store_cmd_query, "references, referrers, requisites, deriver, outputs of paths" },
         { "verify", store_cmd_verify, "check the store against its database (--check-contents, --repair)" },
         { "optimise", store_cmd_optimise, "hard-link identical files" },
+        { "realpath", store_cmd_realpath, "where paths really are, symlinks followed inside the store root" },
         { "delete", cmd_store_delete, "delete paths that nothing keeps alive" },
         { "gc", cmd_store_gc, "delete what no root keeps alive" },
 };

@@ -73,6 +73,7 @@ ln -s /etc/systemd/system/foo.service "$E/systemd/system/multi-user.target.wants
 echo a >"$E/oldstuff/a"
 ln -s /nix/store/pam/etc/pam.d "$E/pam.d"
 ln -s /nix/store/sw-base/usr/lib/os-release "$E/os-release"
+ln -s /usr/share/zoneinfo/Europe/Berlin "$E/localtime" # mode direct-symlink
 echo "bogus" >"$E/passwd" # reserved: must be ignored
 for i in $(seq -w 1 90); do echo "file $i" >"$E/many/f$i"; done
 cat >"$G1/activation.json" <<'EOF'
@@ -80,6 +81,7 @@ cat >"$G1/activation.json" <<'EOF'
   "version": 1,
   "etc": {
     "sudoers": { "mode": "0440" },
+    "localtime": { "mode": "direct-symlink" },
     "ssh/ssh_host_key": { "mode": "0600", "user": "sshd", "group": "root" }
   },
   "groups": [
@@ -109,12 +111,12 @@ G2=$STORE/gen2
 gen gen2
 cp -a "$E/." "$G2/etc/"
 E2=$G2/etc
-rm -r "$E2/issue" "$E2/ssh/moduli" "$E2/oldstuff"
+rm -r "$E2/issue" "$E2/ssh/moduli" "$E2/oldstuff" "$E2/localtime"
 echo "127.0.0.1 gen2" >"$E2/hosts"
 echo "root ALL=(ALL) ALL # gen2" >"$E2/sudoers"
 echo "welcome" >"$E2/motd"
 mkdir -p "$E2/newdir" && echo x >"$E2/newdir/x"
-sed -e '/"name": "bob"/,+1d' \
+sed -e '/"name": "bob"/,+1d' -e '/"localtime"/d' \
     -e 's/{ "name": "sshd"/{ "name": "carol", "uid": null, "group": "users", "home": "\/home\/carol", "createHome": true, "initialHashedPassword": "$6$carolinit" },\n    &/' \
     -e 's/"hashedPassword": "\$6\$alice\$hash"/&, "hashedPasswordFile": "\/var\/secret\/alice"/' \
     -e '/"name": "locate"/,+1d' -e 's/"permissions": "u+rwx,g+rx,o+rx" },/"permissions": "u+rwx,g+rx,o+rx" }/' \
@@ -143,6 +145,7 @@ expect_eq "$(readlink "$ROOT/bin") $(readlink "$ROOT/sbin") $(readlink "$ROOT/li
         "usr/bin usr/sbin usr/lib usr/lib64" "/bin /sbin /lib /lib64 links"
 expect_eq "$(readlink "$ROOT/etc/static")" /run/current-system/etc "/etc/static link"
 expect_eq "$(readlink "$ROOT/etc/hosts")" /etc/static/hosts "/etc/hosts -> /etc/static/hosts"
+expect_eq "$(readlink "$ROOT/etc/localtime")" /usr/share/zoneinfo/Europe/Berlin "mode direct-symlink: /etc/localtime is the generation's link itself"
 check "/etc/ssh is a real directory" test -d "$ROOT/etc/ssh" -a ! -L "$ROOT/etc/ssh"
 expect_eq "$(readlink "$ROOT/etc/ssh/sshd_config")" /etc/static/ssh/sshd_config "nested link"
 check "/etc/pam.d (a linked directory in the generation) is a real directory" test -d "$ROOT/etc/pam.d" -a ! -L "$ROOT/etc/pam.d"
@@ -222,6 +225,7 @@ expect_eq "$(readlink "$ROOT/run/current-system")" /nix/store/gen2 "/run/current
 check "removed entry's link is gone" test ! -e "$ROOT/etc/issue" -a ! -L "$ROOT/etc/issue"
 check "removed nested entry's link is gone" test ! -L "$ROOT/etc/ssh/moduli"
 check "removed directory is gone" test ! -e "$ROOT/etc/oldstuff"
+check "a dropped direct link is gone" test ! -L "$ROOT/etc/localtime"
 check "a file the admin added beside the links stays" test -f "$ROOT/etc/ssh/extra_local"
 expect_eq "$(cat "$ROOT/etc/motd")" "motd by the admin" "a real file that is not ours is left alone"
 check "... and reported" grep -q '/etc/motd is a file that is not firn' "$TEST_ROOT/log"

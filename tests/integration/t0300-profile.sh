@@ -59,6 +59,9 @@ expect_eq "$(readlink "$SYS")" "system-1-link" "system -> system-1-link (relativ
 expect_eq "$(readlink "$SYS-1-link")" "${P[1]}" "system-1-link -> the logical store path"
 expect_eq "$(gens "$SYS")" "1|1" "one generation, current"
 expect_eq "$(ls -A "$STATE_REAL/gcroots/auto" | wc -l)" "0" "no indirect root inside the profiles directory"
+expect_eq "$(firn store realpath /nix/var/nix/profiles/system)" "$(real "${P[1]}")" \
+        "store realpath follows the profile's links inside the store root"
+expect_fail "store realpath of a missing path fails" firn store realpath /nix/store/missing
 check "set through the real path of a store path" firn profile set "$(real "${P[2]}")"
 expect_eq "$(resolve "$SYS")" "${P[2]}" "the real path names the same store path"
 

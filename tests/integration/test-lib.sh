@@ -49,6 +49,10 @@ expect_eq() {
         fi
 }
 
+# A free TCP port on the host's loopback (bound and released), for a VM's
+# forwarded ports.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
 # The real location of a logical store path.
 real() { printf '%s%s' "$FIRN_STORE" "$1"; }
 

@@ -47,27 +47,8 @@ rc=$?
 expect_eq "$rc" 0 "firn system build-vm builds examples/minimal.nix (with a marker service)"
 [ "$rc" = 0 ] || tail -30 build.log
 echo "# build: $(( $(date +%s) - start )) s"
-# The store is a private root: resolve a logical path component by
-# component, absolute symlink targets taken inside $FIRN_STORE.
-resolve() {
-        python3 - "$FIRN_STORE" "$1" <<'PY'
-import os, sys
-root, path = sys.argv[1], sys.argv[2]
-parts, done, hops = [p for p in path.split("/") if p], "", 0
-while parts:
-        part = parts.pop(0)
-        cur = done + "/" + part
-        real = root + cur
-        if os.path.islink(real) and hops < 64:
-                hops += 1
-                target = os.readlink(real)
-                parts = [p for p in target.split("/") if p] + parts
-                done = "" if target.startswith("/") else done
-        else:
-                done = cur
-print(root + done)
-PY
-}
+# The store is a private root: where a logical path really is.
+resolve() { firn store realpath "$1"; }
 vm=$(readlink result)
 runner=$(resolve "$vm/bin/run-firn-vm")
 system=$(readlink "$(real "$vm/system")")
@@ -79,7 +60,7 @@ done
 if [ -f "$runner" ]; then
         start=$(date +%s)
         # another VM may hold the default SSH port: take a free one
-        port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        port=$(free_port)
         FIRN_VM_SSH_PORT=$port FIRN_VM_DISK=$TEST_ROOT/firn.img timeout 600 bash "$runner" </dev/null >console.log 2>&1
         echo "# boot: $(( $(date +%s) - start )) s"
         check "the VM reached multi-user.target and ran the marker" grep -q 'FIRN-TEST-FAILED-UNITS=' console.log
