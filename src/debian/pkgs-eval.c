@@ -174,6 +174,9 @@ static int session_entry(EvalState *st, const Pos *pos, Session *s, const char *
         char *error = NULL;
         if (!s->resolver) {
                 s->resolver = deb_resolver_new(the_index);
+                /* firn's trees merge /usr themselves (sw): usrmerge, the
+                 * converter (with perl), is never wanted. */
+                deb_resolver_prefer(s->resolver, "usr-is-merged");
                 if ((r = deb_lock_pin_all(s->lock, s->resolver, &error)) < 0)
                         goto fail;
                 s->n_recorded = deb_resolver_n_choices(s->resolver);

@@ -42,6 +42,7 @@ struct DebResolver {
         size_t n_choices, cap_choices;
         size_t n_pins;
         Table names, provides;
+        char **preferred; /* deb_resolver_prefer()'s names */
 };
 
 static uint64_t hash_str(const char *s) {
@@ -128,8 +129,14 @@ DebResolver *deb_resolver_free(DebResolver *r) {
         free(r->choices);
         table_clear(&r->names);
         table_clear(&r->provides);
+        strv_free(r->preferred);
         free(r);
         return NULL;
+}
+
+void deb_resolver_prefer(DebResolver *r, const char *name) {
+        if (!strv_contains(r->preferred, name))
+                r->preferred = strv_push(r->preferred, name);
 }
 
 size_t deb_resolver_n_choices(const DebResolver *r) {
@@ -342,7 +349,15 @@ static int choose_for(DebResolver *r, DebChoice *c, const char *field_name, cons
         StrBuf why = STRBUF_INIT, text = STRBUF_INIT;
         const DebPackage *pick = NULL;
         size_t k;
-        for (k = 0; k < grp->n_alts && !pick; k++) {
+        /* A preferred alternative that can be had goes first. */
+        for (k = 0; k < grp->n_alts && !pick && r->preferred; k++)
+                if (strv_contains(r->preferred, grp->alts[k].name)) {
+                        StrBuf ignored = STRBUF_INIT;
+                        pick = candidate_for(r, &grp->alts[k], &ignored);
+                        strbuf_release(&ignored);
+                }
+        bool preferred = pick != NULL;
+        for (k = preferred ? k : 0; k < grp->n_alts && !pick; k++) {
                 if (k)
                         strbuf_adds(&why, "; ");
                 pick = candidate_for(r, &grp->alts[k], &why);
@@ -361,7 +376,9 @@ static int choose_for(DebResolver *r, DebChoice *c, const char *field_name, cons
         StrBuf reason = STRBUF_INIT;
         strbuf_addf(&reason, "%s: \"%s\" of %s: ", field_name, text.buf, c->name);
         const DebDependAlt *a = &grp->alts[k - 1];
-        if (strcmp(pick->name, a->name) != 0)
+        if (preferred)
+                strbuf_addf(&reason, "preferred alternative, %s", pick->name);
+        else if (strcmp(pick->name, a->name) != 0)
                 strbuf_addf(&reason, "%s is virtual; provided by %s (highest priority, then first by name)", a->name,
                             pick->name);
         else if (grp->n_alts == 1)

@@ -72,6 +72,13 @@ static inline void deb_resolver_freep(DebResolver **p) {
 int deb_resolver_pin(DebResolver *r, const char *name, const char *version, const char *provides,
                      char **ret_error);
 
+/* Makes name the choice for any dependency group that lists it as an
+ * alternative (when its version fits), ahead of apt's first-that-works
+ * rule: a distribution's policy where apt would ask the installed state
+ * (firn's trees are merged-/usr, so "usrmerge | usr-is-merged" takes
+ * usr-is-merged). */
+void deb_resolver_prefer(DebResolver *r, const char *name);
+
 /* Chooses name (a real package of the index, unless pinned or chosen
  * already, which is a no-op) and, breadth first, everything it needs that
  * is not chosen yet. Returns 0, or a negative errno with a malloc'ed

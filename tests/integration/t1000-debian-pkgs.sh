@@ -68,6 +68,9 @@ mkdeb eximish 1.0 "Provides: mail-agent" "Conflicts: mail-agent" "Priority: opti
 mkdeb bar 1.0
 mkdeb broken 1.0 "Depends: missing-thing | libfoo (>= 5)"
 mkdeb hello 2.0
+mkdeb mergeuser 1.0 "Depends: usrmerge | usr-is-merged"
+mkdeb usrmerge 1.0
+mkdeb usr-is-merged 1.0
 # corrupt: its SHA256 is right, its contents are not a .deb
 head -c 3000 /dev/urandom >"$POOL/corrupt_1.0_amd64.deb"
 paragraph corrupt 1.0
@@ -95,6 +98,10 @@ firn pkgs why libbar tool >why.txt 2>&1
 check "why: the chain tool → libfoo → libbar" grep -q '^    libbar 1.0  (Depends: "libbar" of libfoo' why.txt
 firn pkgs why postfixish tool >why2.txt 2>&1
 check "why: the choice of a provider is explained" grep -q 'mail-agent is virtual; provided by postfixish' why2.txt
+expect_eq "$(firn pkgs resolve mergeuser 2>&1 | awk '{ print $1 }' | tr '\n' ' ')" "mergeuser usrmerge " \
+        "pkgs resolve takes apt's first alternative, usrmerge"
+expect_eq "$(firn eval --json -E '(import <firn/pkgs> { }).mergeuser.passthru.debian.depends' 2>&1)" '["usr-is-merged"]' \
+        "the package set prefers usr-is-merged (firn's /usr is merged): no usrmerge, no perl"
 
 expect_fail "an unsatisfiable dependency fails" firn eval -E '(import <firn/pkgs> { }).broken.drvPath'
 firn eval -E '(import <firn/pkgs> { }).broken.drvPath' >err.txt 2>&1

@@ -53,6 +53,22 @@ expect_eq() {
 # forwarded ports.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# build_vm FILE WHAT: `firn system build-vm -f FILE` into ./result, one
+# check named WHAT, the time taken on stdout, the log's tail on failure.
+build_vm() {
+        local start rc
+        start=$(date +%s)
+        firn system build-vm -f "$1" -j 2 >build.log 2>&1
+        rc=$?
+        expect_eq "$rc" 0 "$2"
+        [ "$rc" = 0 ] || tail -30 build.log
+        echo "# build: $(( $(date +%s) - start )) s"
+        return "$rc"
+}
+
+# Where a logical path (symlinks included) really is in the private store.
+resolve() { firn store realpath "$1"; }
+
 # The real location of a logical store path.
 real() { printf '%s%s' "$FIRN_STORE" "$1"; }
 

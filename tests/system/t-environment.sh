@@ -63,15 +63,8 @@ report "FAILED-UNITS=$(echo $failed | wc -w) [$failed]"
 systemctl poweroff --no-block
 SH
 
-start=$(date +%s)
-firn system build-vm -f vm.nix -j 2 >build.log 2>&1
-rc=$?
-expect_eq "$rc" 0 "firn system build-vm builds examples/minimal.nix with the environment settings"
-[ "$rc" = 0 ] || tail -30 build.log
-echo "# build: $(( $(date +%s) - start )) s"
+build_vm vm.nix "firn system build-vm builds examples/minimal.nix with the environment settings"
 
-# The store is a private root: where a logical path really is.
-resolve() { firn store realpath "$1"; }
 vm=$(readlink result)
 system=$(readlink "$(real "$vm/system")")
 etc=$system/etc
@@ -82,9 +75,11 @@ expect_eq "$(file locale.conf)" $'LANG=de_DE.UTF-8\nLC_TIME=en_GB.UTF-8' "/etc/l
 expect_eq "$(file default/locale)" "$(file locale.conf)" "/etc/default/locale says the same (pam_env's envfile)"
 expect_eq "$(file vconsole.conf)" "KEYMAP=us" "/etc/vconsole.conf has the default keymap"
 expect_eq "$(file timezone)" "Europe/Berlin" "/etc/timezone names the zone"
-localtime=$(resolve "$etc/localtime")
-check "/etc/localtime is a TZif file" test "$(head -c 4 "$localtime")" = TZif
-check "/etc/localtime is tzdata's Europe/Berlin" cmp "$localtime" "$(resolve "$system/sw/usr/share/zoneinfo/Europe/Berlin")"
+expect_eq "$(readlink "$(resolve "$etc")/localtime")" /usr/share/zoneinfo/Europe/Berlin \
+        "/etc/localtime links straight to the zone (timedatectl reads its name from the link)"
+check "... with mode direct-symlink in activation.json" \
+        grep -q '"localtime":{[^}]*"mode":"direct-symlink"' "$(resolve "$system/activation.json")"
+check "... and sw has the zone, a TZif file" test "$(head -c 4 "$(resolve "$system/sw/usr/share/zoneinfo/Europe/Berlin")")" = TZif
 check "/etc/profile is Debian's" grep -q 'for i in /etc/profile.d/\*.sh' "$(resolve "$etc/profile")"
 check "the profile.d script sources /etc/set-environment" grep -qx '. /etc/set-environment' "$(resolve "$etc/profile.d/firn-environment.sh")"
 check "the profile.d script has programs.bash.loginShellInit" grep -q 'FIRN_TEST_LOGIN_INIT=yes' "$(resolve "$etc/profile.d/firn-environment.sh")"

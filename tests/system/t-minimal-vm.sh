@@ -41,14 +41,7 @@ cat >vm.nix <<NIX
 NIX
 cp "$examples/firn.lock" firn.lock 2>/dev/null || true
 
-start=$(date +%s)
-firn system build-vm -f vm.nix -j 6 >build.log 2>&1
-rc=$?
-expect_eq "$rc" 0 "firn system build-vm builds examples/minimal.nix (with a marker service)"
-[ "$rc" = 0 ] || tail -30 build.log
-echo "# build: $(( $(date +%s) - start )) s"
-# The store is a private root: where a logical path really is.
-resolve() { firn store realpath "$1"; }
+build_vm vm.nix "firn system build-vm builds examples/minimal.nix (with a marker service)"
 vm=$(readlink result)
 runner=$(resolve "$vm/bin/run-firn-vm")
 system=$(readlink "$(real "$vm/system")")

@@ -135,12 +135,7 @@ cat >vm.nix <<NIX
   };
 }
 NIX
-start=$(date +%s)
-firn system build-vm -f vm.nix -j 2 >build.log 2>&1
-rc=$?
-expect_eq "$rc" 0 "firn system build-vm builds minimal.nix with nginx"
-[ "$rc" = 0 ] || tail -30 build.log
-echo "# system build: $(( $(date +%s) - start )) s"
+build_vm vm.nix "firn system build-vm builds minimal.nix with nginx"
 runner=$(real "$(readlink "$(real "$(readlink result)/bin/run-firn-vm")")")
 check "the VM runner is there" test -f "$runner"
 

@@ -35,16 +35,8 @@ cat >vm.nix <<NIX
 }
 NIX
 
-start=$(date +%s)
-firn system build-vm -f vm.nix -j 2 >build.log 2>&1
-rc=$?
-expect_eq "$rc" 0 "firn system build-vm builds minimal.nix with openssh and sudo"
-[ "$rc" = 0 ] || tail -30 build.log
-echo "# build: $(( $(date +%s) - start )) s"
+build_vm vm.nix "firn system build-vm builds minimal.nix with openssh and sudo"
 
-# A logical store path's real file: symlinks followed, absolute targets
-# taken inside $FIRN_STORE.
-resolve() { firn store realpath "$1"; }
 vm=$(readlink result)
 system=$(readlink "$(real "$vm/system")")
 etc=$system/etc
