@@ -100,6 +100,20 @@ in
     };
     defaultUnit = mkOption { type = types.str; default = "multi-user.target"; description = "The unit booted into."; };
     maskedUnits = mkOption { type = types.listOf types.str; default = [ ]; description = "Units masked (linked to /dev/null)."; };
+    suppressedGenerators = mkOption {
+      type = types.listOf types.str;
+      default = [
+        "systemd-cryptsetup-generator" "systemd-gpt-auto-generator" "systemd-hibernate-resume-generator"
+        "systemd-integritysetup-generator" "systemd-rc-local-generator" "systemd-system-update-generator"
+        "systemd-sysv-generator" "systemd-veritysetup-generator"
+      ];
+      description = ''
+        Generators of the packages that never run (masked in
+        /etc/systemd/system-generators): each is a process start while
+        systemd boots. firn has no SysV init scripts, rc.local, crypttab,
+        hibernation image or offline updates to find.
+      '';
+    };
     tmpfiles.rules = mkOption {
       type = types.listOf types.str;
       default = [ ];
@@ -124,9 +138,12 @@ in
     # and the store, and systemd takes a link that leaves its unit path for
     # a linked unit named default.target, not an alias.
     boot.kernelParams = [ "systemd.unit=${cfg.defaultUnit}" ];
-    environment.etc."systemd/system".source = cfg.build.units;
-    environment.etc."tmpfiles.d/00-firn.conf" = lib.mkIf (cfg.tmpfiles.rules != [ ]) {
-      text = concatStringsSep "\n" cfg.tmpfiles.rules + "\n";
+    environment.etc = lib.listToAttrs (map (g: lib.nameValuePair "systemd/system-generators/${g}" { source = "/dev/null"; })
+      cfg.suppressedGenerators) // {
+      "systemd/system".source = cfg.build.units;
+      "tmpfiles.d/00-firn.conf" = lib.mkIf (cfg.tmpfiles.rules != [ ]) {
+        text = concatStringsSep "\n" cfg.tmpfiles.rules + "\n";
+      };
     };
   };
 }

@@ -20,10 +20,16 @@ cat >vm.nix <<NIX
     script = ''
       # the kernel's log reaches the serial console even while getty holds it
       verify=failed
-      units=\$(find /etc/systemd/system/ -maxdepth 1 -name '*.*' ! -name '*.d' ! -name '*.wants' ! -name '*.requires' -xtype f)
-      if out=\$(systemd-analyze verify \$units 2>&1); then verify=ok; else echo "FIRN-TEST-VERIFY-OUTPUT: \$out" | head -8 >/dev/kmsg; fi
+      # every unit file (not aliases: their target has another name)
+      units=
+      for f in /etc/systemd/system/*.*; do
+        [ -f "\$f" ] || continue
+        case \$(readlink -f "\$f") in *"\$(basename "\$f")") units="\$units \$f" ;; esac
+      done
+      if out=\$(systemd-analyze verify --man=no \$units 2>&1); then verify=ok; else echo "FIRN-TEST-VERIFY-OUTPUT: \$out" | head -8 >/dev/kmsg; fi
       echo "FIRN-TEST-MASKED=\$(systemctl is-enabled firn-test-masked.service)" >/dev/kmsg
       /run/current-system/bin/switch-to-configuration test >/dev/null 2>&1; echo "FIRN-TEST-SWITCH=\$?" >/dev/kmsg
+      echo "FIRN-TEST-LATE-GENERATED=\$(find /run/systemd/generator.late -type f | wc -l)" >/dev/kmsg
       echo "FIRN-TEST-TMPFILES=\$(stat -c %a /var/lib/firn-test-tmpfiles)" >/dev/kmsg
       failed=\$(systemctl list-units --state=failed --no-legend --plain | awk '{ print \$1 }' | tr '\n' ' ')
       echo "FIRN-TEST-VERIFY=\$verify FIRN-TEST-FAILED-UNITS=\$(echo \$failed | wc -w) [\$failed]" >/dev/kmsg
@@ -59,8 +65,10 @@ if [ -f "$runner" ]; then
         check "the VM reached multi-user.target and ran the marker" grep -q 'FIRN-TEST-FAILED-UNITS=' console.log
         expect_eq "$(grep -a -o 'FIRN-TEST-FAILED-UNITS=[0-9]*' console.log | head -1)" "FIRN-TEST-FAILED-UNITS=0" "no unit failed"
         check "rendered units pass systemd-analyze verify" grep -q 'FIRN-TEST-VERIFY=ok' console.log
+        grep -a -A8 'FIRN-TEST-VERIFY-OUTPUT' console.log | sed 's/^/    /'
         check "enable = false masks a unit" grep -q 'FIRN-TEST-MASKED=masked' console.log
         check "the generation's bin/switch-to-configuration test finds its toplevel and activates" grep -q 'FIRN-TEST-SWITCH=0' console.log
+        check "the SysV and rc.local generators are suppressed (nothing in generator.late)" grep -q 'FIRN-TEST-LATE-GENERATED=0' console.log
         check "systemd.tmpfiles.rules made its directory" grep -q 'FIRN-TEST-TMPFILES=750' console.log
         check "root is logged in on the serial console (services.getty.autologinUser)" grep -q 'root (automatic login)' console.log
         if ! grep -q 'FIRN-TEST-FAILED-UNITS=0' console.log; then tail -60 console.log | sed 's/^/    /'; fi
