@@ -21,7 +21,7 @@ let inherit (lib) mkOption types; in
       type = types.int;
       default = 8080;
       example = 80;
-      description = "TCP port the demo service listens on.";
+      description = "TCP port the firn-demo service listens on.";
     };
     users = mkOption {
       type = types.attrsOf (types.submodule ({ name, ... }: {
@@ -136,7 +136,7 @@ check "options without -f lists firn's own modules" list_own
 
 expect_eq "$(firn options -f conf.nix DEMO.USERS | grep '^[a-z]' | tr '\n' ' ')" \
         "demo.users demo.users.<name>.home demo.users.<name>.shell " "QUERY: case-insensitive substring of the name"
-expect_eq "$(firn options -f conf.nix 'listens on' | grep '^[a-z]' | tr '\n' ' ')" \
+expect_eq "$(firn options -f conf.nix 'firn-demo service listens' | grep '^[a-z]' | tr '\n' ' ')" \
         "demo.port " "QUERY: matches descriptions"
 expect_eq "$(firn options -f conf.nix '^demo\.(port|enable)$' | grep '^[a-z]' | tr '\n' ' ')" \
         "demo.enable demo.port " "QUERY: extended regular expression"
@@ -155,7 +155,7 @@ if command -v jq >/dev/null 2>&1; then
                 "signed integer|literalExpression|8080|80" "--json: type, default and example of demo.port"
         expect_eq "$(jqv '.[] | select(.name == "demo.port") | .loc | join(",")')" "demo,port" "--json: loc"
         expect_eq "$(jqv '.[] | select(.name == "demo.port") | .declarations[0] | endswith("/conf.nix")')" "true" "--json: declarations"
-        expect_eq "$(jqv '.[] | select(.name == "demo.port") | .description')" "TCP port the demo service listens on." "--json: description"
+        expect_eq "$(jqv '.[] | select(.name == "demo.port") | .description')" "TCP port the firn-demo service listens on." "--json: description"
         expect_eq "$(jqv '.[] | select(.name == "demo.users.<name>.shell") | .loc | join(",")')" "demo,users,<name>,shell" \
                 "--json: sub-option loc has <name>"
         expect_eq "$(jqv '.[] | select(.name == "demo.stateDir") | .default.text')" '"/var/lib/demo-${config.demo.name}"' \
@@ -167,7 +167,7 @@ if command -v jq >/dev/null 2>&1; then
         expect_eq "$(jqv 'map(select(.internal)) | length')" "0" "--json: no internal options by default"
         expect_eq "$(firn options -f conf.nix --json --show-internal | jq -r '.[] | select(.name == "demo.secret") | .internal')" \
                 "true" "--json --show-internal: internal flag"
-        expect_eq "$(firn options -f conf.nix --json 'port' | jq -r 'map(.name) | join(",")')" "demo.port" "--json with QUERY"
+        expect_eq "$(firn options -f conf.nix --json '^demo\.port$' | jq -r 'map(.name) | join(",")')" "demo.port" "--json with QUERY"
 else
         pass "jq not installed: --json checks skipped"
 fi
@@ -182,7 +182,7 @@ check "the page has a search box" grep -q '<input id="q" type="search"' $H
 check "the page filters client-side (inline script)" grep -q '<script>' $H
 expect_eq "$(grep -c 'class="opt"' $H)" "$(grep -c '^[a-z_]' opts.txt)" "the page has one entry per listed option"
 check "sub-option names are escaped" grep -q 'demo.users.&lt;name&gt;.shell' $H
-check "descriptions are on the page" grep -q 'TCP port the demo service listens on.' $H
+check "descriptions are on the page" grep -q 'TCP port the firn-demo service listens on.' $H
 check "the error of a throwing default is on the page" grep -q 'the broken default' $H
 expect_eq "$(grep -Eci '(src|href)="(https?:)?//|@import|url\(' $H)" "0" "the page loads nothing from the network"
 expect_eq "$(grep -c 'hunter2' $H)" "0" "internal options are not on the page"
