@@ -46,6 +46,23 @@ bool activation_valid_name(const char *s) {
         return true;
 }
 
+/* A systemd unit name as systemd.unit(5) allows it: NAME.TYPE, at most
+ * 255 bytes of [A-Za-z0-9:_.@\\-], with a known TYPE. */
+static bool unit_name_valid(const char *s) {
+        static const char *const types[] = { ".service", ".socket", ".target", ".device", ".mount", ".automount",
+                                             ".swap", ".timer", ".path", ".slice", ".scope" };
+        size_t len = strlen(s);
+        if (len == 0 || len > 255 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:_.@\\-") != len)
+                return false;
+        const char *dot = strrchr(s, '.');
+        if (!dot || dot == s)
+                return false;
+        for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+                if (strcmp(dot, types[i]) == 0)
+                        return true;
+        return false;
+}
+
 /* A relative path whose components are neither empty, ".", nor "..". */
 static bool valid_relative_path(const char *s) {
         if (!*s || *s == '/' || strlen(s) > 4095)
@@ -333,6 +350,12 @@ int activation_parse(const char *data, size_t len, Activation **ret, char **ret_
                                 goto out;
                 }
         }
+        if ((r = get_string(&c, root, "defaultUnit", "activation.json", false, true, NULL, &a->default_unit)) < 0)
+                goto out;
+        if (a->default_unit && !unit_name_valid(a->default_unit)) {
+                r = bad(&c, "defaultUnit", "\"%s\" is not a unit name", a->default_unit);
+                goto out;
+        }
         if (users) {
                 a->users = xcalloc(users->n, sizeof(UserSpec));
                 for (size_t i = 0; i < users->n; i++) {
@@ -397,6 +420,7 @@ out:
 Activation *activation_free(Activation *a) {
         if (!a)
                 return NULL;
+        free(a->default_unit);
         for (size_t i = 0; i < a->n_etc; i++) {
                 free(a->etc[i].target);
                 free(a->etc[i].user);

@@ -62,6 +62,7 @@ typedef struct Activation {
         size_t n_groups;
         WrapperSpec *wrappers;
         size_t n_wrappers;
+        char *default_unit;     /* "multi-user.target", or NULL: systemd's own default */
 } Activation;
 
 /* Parses and validates the file's content. On success *ret (caller frees

@@ -64,3 +64,22 @@ int usr_links_activate(const Root *r, size_t *ret_changed, size_t *ret_blocked) 
         *ret_blocked = blocked;
         return ret;
 }
+
+int default_unit_activate(const Root *r, const char *unit, bool *ret_changed) {
+        *ret_changed = false;
+        _cleanup_close_ int dfd = root_mkdir_p(r, "/run/systemd/system", 0755);
+        if (dfd < 0)
+                return log_error_errno(dfd, "Failed to open /run/systemd/system: %m");
+        if (!unit) {
+                if (unlinkat(dfd, "default.target", 0) < 0)
+                        return errno == ENOENT ? 0 : log_error_errno(-errno, "Failed to remove /run/systemd/system/default.target: %m");
+                *ret_changed = true;
+                return 0;
+        }
+        remove_stray_temps(dfd);
+        int q = symlink_replace_at(dfd, "default.target", unit);
+        if (q < 0)
+                return log_error_errno(q, "Failed to link /run/systemd/system/default.target: %m");
+        *ret_changed = q > 0;
+        return 0;
+}

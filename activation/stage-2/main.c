@@ -201,6 +201,15 @@ static int activate(const Root *r, const char *toplevel) {
         else
                 step("/run/current-system -> %s%s", toplevel, changed ? "" : " (unchanged)");
 
+        if (valid) {
+                bool unit_changed;
+                q = default_unit_activate(r, a->default_unit, &unit_changed);
+                if (q < 0)
+                        step_failed("default.target", q);
+                else if (a->default_unit)
+                        step("default.target -> %s%s", a->default_unit, unit_changed ? "" : " (unchanged)");
+        }
+
         q = usr_links_activate(r, &changed, &blocked);
         if (q < 0)
                 step_failed("/usr links", q);

@@ -133,11 +133,9 @@ in
 
     environment.systemPackages = cfg.packages;
     systemd.build.units = unitTree;
-    # The unit booted into goes on the kernel command line: a default.target
-    # link in /etc/systemd/system would reach systemd through /etc/static
-    # and the store, and systemd takes a link that leaves its unit path for
-    # a linked unit named default.target, not an alias.
-    boot.kernelParams = [ "systemd.unit=${cfg.defaultUnit}" ];
+    # The unit booted into (defaultUnit) is linked as default.target in
+    # /run/systemd/system by the activation (activation.json's defaultUnit;
+    # activation/stage-2/links.h says why not in /etc/systemd/system).
     environment.etc = lib.listToAttrs (map (g: lib.nameValuePair "systemd/system-generators/${g}" { source = "/dev/null"; })
       cfg.suppressedGenerators) // {
       "systemd/system".source = cfg.build.units;

@@ -13,6 +13,7 @@ let
 
   activationData = {
     version = 1;
+    defaultUnit = config.systemd.defaultUnit;
     inherit (build.accounts) users groups;
     # activation/stage-2/README.md describes this file.
     etc = lib.listToAttrs (map (e: lib.nameValuePair e.target { inherit (e) mode user group; })

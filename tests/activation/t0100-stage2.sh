@@ -79,6 +79,7 @@ for i in $(seq -w 1 90); do echo "file $i" >"$E/many/f$i"; done
 cat >"$G1/activation.json" <<'EOF'
 {
   "version": 1,
+  "defaultUnit": "multi-user.target",
   "etc": {
     "sudoers": { "mode": "0440" },
     "localtime": { "mode": "direct-symlink" },
@@ -119,6 +120,7 @@ mkdir -p "$E2/newdir" && echo x >"$E2/newdir/x"
 sed -e '/"name": "bob"/,+1d' -e '/"localtime"/d' \
     -e 's/{ "name": "sshd"/{ "name": "carol", "uid": null, "group": "users", "home": "\/home\/carol", "createHome": true, "initialHashedPassword": "$6$carolinit" },\n    &/' \
     -e 's/"hashedPassword": "\$6\$alice\$hash"/&, "hashedPasswordFile": "\/var\/secret\/alice"/' \
+    -e 's/"defaultUnit": "multi-user.target"/"defaultUnit": "rescue.target"/' \
     -e '/"name": "locate"/,+1d' -e 's/"permissions": "u+rwx,g+rx,o+rx" },/"permissions": "u+rwx,g+rx,o+rx" }/' \
     "$G1/activation.json" >"$G2/activation.json"
 
@@ -139,6 +141,8 @@ check "activate gen1" activate /nix/store/gen1
 sed 's/^/    /' "$TEST_ROOT/log"
 
 expect_eq "$(readlink "$ROOT/run/current-system")" /nix/store/gen1 "/run/current-system -> gen1"
+expect_eq "$(readlink "$ROOT/run/systemd/system/default.target")" multi-user.target \
+        "default.target -> multi-user.target, relative, in /run/systemd/system"
 check "no /run/booted-system without --exec-systemd" test ! -e "$ROOT/run/booted-system" -a ! -L "$ROOT/run/booted-system"
 expect_eq "$(readlink "$ROOT/usr")" /run/current-system/sw/usr "/usr link"
 expect_eq "$(readlink "$ROOT/bin") $(readlink "$ROOT/sbin") $(readlink "$ROOT/lib") $(readlink "$ROOT/lib64")" \
@@ -222,6 +226,7 @@ mkdir -p "$ROOT/var/secret" && printf '$6$fromfile\nignored\n' >"$ROOT/var/secre
 check "activate gen2" activate /nix/store/gen2
 sed 's/^/    /' "$TEST_ROOT/log"
 expect_eq "$(readlink "$ROOT/run/current-system")" /nix/store/gen2 "/run/current-system -> gen2"
+expect_eq "$(readlink "$ROOT/run/systemd/system/default.target")" rescue.target "default.target follows gen2's defaultUnit"
 check "removed entry's link is gone" test ! -e "$ROOT/etc/issue" -a ! -L "$ROOT/etc/issue"
 check "removed nested entry's link is gone" test ! -L "$ROOT/etc/ssh/moduli"
 check "removed directory is gone" test ! -e "$ROOT/etc/oldstuff"

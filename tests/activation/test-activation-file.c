@@ -95,7 +95,7 @@ static void test_modes(void **state) {
 }
 
 static const char example[] =
-        "{ \"version\": 1,\n"
+        "{ \"version\": 1, \"defaultUnit\": \"multi-user.target\",\n"
         "  \"etc\": { \"sudoers\": { \"mode\": \"0440\" }, \"a/b\": { \"mode\": \"0600\", \"user\": \"alice\" } },\n"
         "  \"groups\": [ { \"name\": \"wheel\", \"gid\": null, \"members\": [\"alice\"] } ],\n"
         "  \"users\": [ { \"name\": \"alice\", \"uid\": null, \"group\": \"users\", \"createHome\": true,\n"
@@ -109,6 +109,7 @@ static void test_activation_example(void **state) {
         int r = activation_parse(example, strlen(example), &a, &error);
         if (r < 0)
                 fail_msg("%s", error);
+        assert_string_equal(a->default_unit, "multi-user.target");
         assert_int_equal(a->n_etc, 2);
         assert_string_equal(a->etc[0].target, "sudoers");
         assert_int_equal(a->etc[0].mode, 0440);
@@ -147,6 +148,9 @@ static void expect_invalid(const char *json, const char *message) {
 static void test_activation_invalid(void **state) {
         expect_invalid("[]", "expected an object");
         expect_invalid("{\"version\": 2}", "only version 1");
+        expect_invalid("{\"defaultUnit\": \"../x.target\"}", "not a unit name");
+        expect_invalid("{\"defaultUnit\": \"multi-user\"}", "not a unit name");
+        expect_invalid("{\"defaultUnit\": 3}", "expected a string");
         expect_invalid("{\"users\": [{\"name\": \"a\", \"uid\": \"5\"}]}", "users[0]: \"uid\": expected an integer or null");
         expect_invalid("{\"users\": [{\"name\": \"a:b\"}]}", "invalid user name");
         expect_invalid("{\"users\": [{\"name\": \"a\", \"description\": \"x:y\"}]}", "must not contain ':'");

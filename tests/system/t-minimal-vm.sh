@@ -27,6 +27,7 @@ cat >vm.nix <<NIX
         case \$(readlink -f "\$f") in *"\$(basename "\$f")") units="\$units \$f" ;; esac
       done
       if out=\$(systemd-analyze verify --man=no \$units 2>&1); then verify=ok; else echo "FIRN-TEST-VERIFY-OUTPUT: \$out" | head -8 >/dev/kmsg; fi
+      echo "FIRN-TEST-DEFAULT=\$(systemctl get-default)/\$(systemctl show -P Id default.target)/\$(grep -c systemd.unit= /proc/cmdline)" >/dev/kmsg
       echo "FIRN-TEST-MASKED=\$(systemctl is-enabled firn-test-masked.service)" >/dev/kmsg
       /run/current-system/bin/switch-to-configuration test >/dev/null 2>&1; echo "FIRN-TEST-SWITCH=\$?" >/dev/kmsg
       echo "FIRN-TEST-LATE-GENERATED=\$(find /run/systemd/generator.late -type f | wc -l)" >/dev/kmsg
@@ -66,6 +67,8 @@ if [ -f "$runner" ]; then
         expect_eq "$(grep -a -o 'FIRN-TEST-FAILED-UNITS=[0-9]*' console.log | head -1)" "FIRN-TEST-FAILED-UNITS=0" "no unit failed"
         check "rendered units pass systemd-analyze verify" grep -q 'FIRN-TEST-VERIFY=ok' console.log
         grep -a -A8 'FIRN-TEST-VERIFY-OUTPUT' console.log | sed 's/^/    /'
+        check "default.target is multi-user.target (systemctl get-default, the unit's id), not set on the kernel command line" \
+                grep -q 'FIRN-TEST-DEFAULT=multi-user.target/multi-user.target/0' console.log
         check "enable = false masks a unit" grep -q 'FIRN-TEST-MASKED=masked' console.log
         check "the generation's bin/switch-to-configuration test finds its toplevel and activates" grep -q 'FIRN-TEST-SWITCH=0' console.log
         check "the SysV and rc.local generators are suppressed (nothing in generator.late)" grep -q 'FIRN-TEST-LATE-GENERATED=0' console.log
@@ -73,6 +76,14 @@ if [ -f "$runner" ]; then
         check "root is logged in on the serial console (services.getty.autologinUser)" grep -q 'root (automatic login)' console.log
         if ! grep -q 'FIRN-TEST-FAILED-UNITS=0' console.log; then tail -60 console.log | sed 's/^/    /'; fi
 fi
+
+# boot.initrd.emergencyShell: the initrd carries busybox-static as /bin/sh.
+printf '{ ... }: { imports = [ %s/minimal.nix ]; boot.initrd.emergencyShell = true; }\n' "$examples" >shell.nix
+initrd=$(firn build -E "(import <firn/eval-config.nix> { configuration = $TEST_ROOT/shell.nix; }).config.system.build.initrd" \
+        --no-out-link 2>shell-build.log) || tail -5 shell-build.log | sed 's/^/    /'
+expect_eq "$(zstd -dc "$(real "$initrd")" 2>/dev/null | cpio_names | grep -x -e bin/sh -e init | sort | tr '\n' ' ')" "bin/sh init " \
+        "boot.initrd.emergencyShell = true puts /bin/sh (busybox-static) in the initrd"
+check "... and the configuration file asks for the shell" sh -c "zstd -dc '$(real "$initrd")' | grep -a -q '^emergency-shell 1'"
 
 # Configuration errors: the module system's message and nothing else.
 bad() { printf '{ pkgs, ... }: { imports = [ %s/minimal.nix ]; %s }\n' "$examples" "$1" >bad.nix; firn system build -f bad.nix --no-out-link >bad.log 2>&1; }
