@@ -67,7 +67,12 @@ in
     initrd.emergencyShell = mkOption {
       type = types.bool;
       default = false;
-      description = "Whether stage 1 starts a shell on failure (else it reboots after a delay).";
+      description = ''
+        Whether stage 1 starts a shell on failure (else it reboots after a
+        delay). The initrd then carries busybox-static as /bin/sh (about
+        2 MB); `firn.shell` on the kernel command line asks for the shell
+        only when the initrd has it.
+      '';
     };
   };
 
@@ -83,7 +88,7 @@ in
 
     system.build.stage1 = builtins.path { path = <firn-libexec/firn-stage-1>; name = "firn-stage-1"; };
 
-    system.build.initrd = derivation {
+    system.build.initrd = derivation ({
       name = "initrd-${kernelVersion}";
       system = "builtin";
       builder = "builtin:initrd";
@@ -93,7 +98,10 @@ in
       conf = stage1Conf;
       compression = "zstd";
       preferLocalBuild = true;
-    };
+    } // lib.optionalAttrs cfg.initrd.emergencyShell {
+      # /bin/sh in the initrd: busybox's ash and applets, statically linked.
+      shell = "${pkgs.busybox-static}/bin/busybox";
+    });
 
     # The kernel package ships no modules.dep (Debian's postinst runs
     # depmod): a tree of links to its modules with depmod's files beside them.

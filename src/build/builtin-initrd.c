@@ -40,6 +40,11 @@
 
 static const char *const module_suffixes[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 
+typedef struct Blob {
+        const char *data;
+        size_t size;
+} Blob;
+
 typedef struct KoFile {
         char *name; /* '-' made '_' */
         char *rel;  /* relative to the VERSION directory */
@@ -611,7 +616,7 @@ static int set_compression(struct archive *a, const char *compression) {
         return -EINVAL;
 }
 
-static int write_archive(Initrd *t, const char *out, const char *compression, const void *init, size_t init_size,
+static int write_archive(Initrd *t, const char *out, const char *compression, const Blob *init, const Blob *shell,
                          const char *conf_text, char **ret_error) {
         static const char *const dirs[] = { "dev", "proc", "sys", "run", "mnt-root", "etc", "etc/firn", "lib",
                                             "lib/modules" };
@@ -646,7 +651,11 @@ static int write_archive(Initrd *t, const char *out, const char *compression, co
         if (r == 0)
                 r = write_entry(&w, "dev/console", S_IFCHR | 0600, NULL, 0, 5, 1);
         if (r == 0)
-                r = write_entry(&w, "init", S_IFREG | 0755, init, init_size, 0, 0);
+                r = write_entry(&w, "init", S_IFREG | 0755, init->data, init->size, 0, 0);
+        if (r == 0 && shell->data)
+                r = write_entry(&w, "bin", S_IFDIR | 0755, NULL, 0, 0, 0);
+        if (r == 0 && shell->data)
+                r = write_entry(&w, "bin/sh", S_IFREG | 0755, shell->data, shell->size, 0, 0);
         if (r == 0)
                 r = write_entry(&w, CONF_PATH, S_IFREG | 0644, conf_text, strlen(conf_text), 0, 0);
         for (size_t k = 0; k < t->n_order && r == 0; k++) {
@@ -669,33 +678,54 @@ out:
 
 /* ---- the builder --------------------------------------------------------- */
 
-static int read_init(const BuiltinContext *ctx, const char *init, char **ret, size_t *ret_size, char **ret_error) {
+/* Reads the program an attribute names (`init`, `shell`) into memory. */
+static int read_program(const BuiltinContext *ctx, const char *attr, const char *value, char **ret, size_t *ret_size,
+                        char **ret_error) {
         _cleanup_free_ char *path = NULL;
-        int r = input_path(ctx, "init", init, &path, ret_error);
+        int r = input_path(ctx, attr, value, &path, ret_error);
         if (r < 0)
                 return r;
         _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
         if (fd < 0 || fstat(fd, &st) < 0)
-                return set_error(ret_error, -errno, "opening init '%s': %s", init, strerror(errno));
+                return set_error(ret_error, -errno, "opening %s '%s': %s", attr, value, strerror(errno));
         if (!S_ISREG(st.st_mode))
-                return set_error(ret_error, -EINVAL, "init '%s' is not a regular file", init);
+                return set_error(ret_error, -EINVAL, "%s '%s' is not a regular file", attr, value);
         if (st.st_size > INIT_MAX_SIZE)
-                return set_error(ret_error, -EFBIG, "init '%s' is larger than %d bytes", init, INIT_MAX_SIZE);
+                return set_error(ret_error, -EFBIG, "%s '%s' is larger than %d bytes", attr, value, INIT_MAX_SIZE);
         _cleanup_free_ char *data = xmalloc((size_t) st.st_size + 1);
         ssize_t n = fd_read_full(fd, data, (size_t) st.st_size);
         if (n < 0)
-                return set_error(ret_error, (int) n, "reading init '%s': %s", init, strerror((int) -n));
+                return set_error(ret_error, (int) n, "reading %s '%s': %s", attr, value, strerror((int) -n));
         if (n != st.st_size)
-                return set_error(ret_error, -EIO, "reading init '%s': it changed size", init);
+                return set_error(ret_error, -EIO, "reading %s '%s': it changed size", attr, value);
         *ret = TAKE_PTR(data);
         *ret_size = (size_t) n;
         return 0;
 }
 
+/* Whether data is an x86-64 ELF executable that needs no dynamic loader:
+ * the initrd carries no libraries. */
+static bool elf_is_static(const char *data, size_t size) {
+        if (size < sizeof(Elf64_Ehdr) || memcmp(data, ELFMAG, SELFMAG) != 0 || data[EI_CLASS] != ELFCLASS64)
+                return false;
+        Elf64_Ehdr eh;
+        memcpy(&eh, data, sizeof(eh));
+        if ((eh.e_type != ET_EXEC && eh.e_type != ET_DYN) || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+            eh.e_phoff > size || eh.e_phnum > (size - eh.e_phoff) / sizeof(Elf64_Phdr))
+                return false;
+        for (size_t i = 0; i < eh.e_phnum; i++) {
+                Elf64_Phdr ph;
+                memcpy(&ph, data + eh.e_phoff + i * sizeof(Elf64_Phdr), sizeof(ph));
+                if (ph.p_type == PT_INTERP)
+                        return false;
+        }
+        return true;
+}
+
 /* Resolves the modules (when any) and writes the archive to out. */
 static int make_initrd(Initrd *t, const char *out, const char *kernel, const char *modules, const char *conf,
-                       const char *compression, const char *init_data, size_t init_size, char **ret_error) {
+                       const char *compression, const Blob *init, const Blob *shell, char **ret_error) {
         const BuiltinContext *ctx = t->ctx;
         int r;
         if (modules[strspn(modules, " \t\n\r")]) {
@@ -720,7 +750,7 @@ static int make_initrd(Initrd *t, const char *out, const char *kernel, const cha
         if (text.len && text.buf[text.len - 1] != '\n')
                 strbuf_addc(&text, '\n');
 
-        r = write_archive(t, out, compression, init_data, init_size, text.buf, ret_error);
+        r = write_archive(t, out, compression, init, shell, text.buf, ret_error);
         if (r < 0) {
                 (void) unlink(out);
                 return r;
@@ -744,6 +774,7 @@ int builtin_initrd(const BuiltinContext *ctx, char **ret_error) {
         const char *modules = drv_get_env(ctx->drv, "modules");
         const char *conf = drv_get_env(ctx->drv, "conf");
         const char *compression = drv_get_env(ctx->drv, "compression");
+        const char *shell = drv_get_env(ctx->drv, "shell");
         if (!init || !*init)
                 return set_error(ret_error, -EINVAL, "attribute 'init' missing");
         if (!conf)
@@ -761,14 +792,26 @@ int builtin_initrd(const BuiltinContext *ctx, char **ret_error) {
         if (r < 0)
                 return r;
 
-        _cleanup_free_ char *init_data = NULL;
-        size_t init_size = 0;
-        r = read_init(ctx, init, &init_data, &init_size, ret_error);
+        _cleanup_free_ char *init_data = NULL, *shell_data = NULL;
+        Blob init_blob = { 0 }, shell_blob = { 0 };
+        r = read_program(ctx, "init", init, &init_data, &init_blob.size, ret_error);
         if (r < 0)
                 return r;
+        init_blob.data = init_data;
+        if (shell && *shell) {
+                r = read_program(ctx, "shell", shell, &shell_data, &shell_blob.size, ret_error);
+                if (r < 0)
+                        return r;
+                if (!elf_is_static(shell_data, shell_blob.size))
+                        return set_error(ret_error, -EINVAL,
+                                         "shell '%s' is not a statically linked x86-64 program (the initrd has no "
+                                         "libraries; busybox-static's bin/busybox is one)",
+                                         shell);
+                shell_blob.data = shell_data;
+        }
 
         Initrd t = { .ctx = ctx };
-        r = make_initrd(&t, out, kernel, modules, conf, compression, init_data, init_size, ret_error);
+        r = make_initrd(&t, out, kernel, modules, conf, compression, &init_blob, &shell_blob, ret_error);
         initrd_done(&t);
         return r;
 }

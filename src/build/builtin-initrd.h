@@ -24,6 +24,10 @@
  *                    emergency-shell lines (activation/stage-1/README.md).
  *                    Checked lightly: every directive must be one of those
  *                    four, and a root line must be there.
+ *     shell          optional: store path of a statically linked x86-64
+ *                    program (no PT_INTERP; busybox-static's bin/busybox)
+ *                    placed at /bin/sh, mode 0755, for stage 1's emergency
+ *                    shell; a dynamically linked one is refused.
  *     compression    "zstd" (the default, level 19), "gzip" (level 9, no
  *                    timestamp) or "none"; Debian's 6.1 kernel reads all
  *                    three (CONFIG_RD_ZSTD, CONFIG_RD_GZIP).
@@ -31,7 +35,8 @@
  * The output "out" is one file, the compressed archive. It holds the
  * directories dev, proc, sys, run, mnt-root, etc, etc/firn, lib and
  * lib/modules; dev/console (character device 5,1, so the kernel can give
- * init a console before devtmpfs is mounted); init; lib/modules/NAME.ko
+ * init a console before devtmpfs is mounted); init; bin and bin/sh
+ * (with `shell`); lib/modules/NAME.ko
  * for each module (decompressed, NAME with '_'); and
  * etc/firn/stage-1.conf: one "module /lib/modules/NAME.ko" line per
  * module, every module after its dependencies (a depth-first walk of the

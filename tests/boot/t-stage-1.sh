@@ -11,7 +11,11 @@
 #     timeout 3, firn.shell asks for a shell the initrd does not have: the
 #     console names the device and the disks there are, and the machine
 #     reboots (QEMU's -no-reboot makes that an exit);
-#  3. a tmpfs root and no disk: the fake stage 2 checks that / is a tmpfs.
+#  3. a tmpfs root and no disk: the fake stage 2 checks that / is a tmpfs;
+#  4. the emergency shell: an initrd with busybox-static as /bin/sh
+#     (builtin:initrd's `shell`), the same failing boot: the shell runs
+#     commands typed on the serial console, and leaving it reboots. A
+#     dynamically linked `shell` is refused at build time.
 #
 # The kernel package comes from apt through `import <firn/pkgs>`, which
 # takes a few minutes on a fresh store; FIRN_BOOT_TEST_STORE=DIR keeps and
@@ -51,7 +55,7 @@ SYSTEM=$(firn store add "$TEST_ROOT/fake-system")
 cat >boot.nix <<EOF
 let
   stage1 = builtins.path { path = $FIRN_STAGE1; name = "firn-stage-1"; };
-  initrd = conf: derivation {
+  initrdWith = extra: conf: derivation ({
     name = "initrd";
     system = "builtin";
     builder = "builtin:initrd";
@@ -59,18 +63,29 @@ let
     kernelModules = builtins.storePath "$KPKG";
     modules = "$MODULES";
     inherit conf;
-  };
+  } // extra);
+  initrd = initrdWith { };
   store = "mount store /nix/store 9p trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro\n";
 in {
   good = initrd "root LABEL=firn-root ext4 rw\n\${store}timeout 30\nemergency-shell 0\n";
   bad = initrd "root LABEL=firn-root ext4 rw\n\${store}timeout 3\n";
   tmpfs = initrd "root none tmpfs mode=755\n\${store}";
+  shell = initrdWith { shell = "\${(import <firn/pkgs> { }).busybox-static}/bin/busybox"; }
+    "root LABEL=firn-root ext4 rw\n\${store}timeout 2\nemergency-shell 1\n";
+  dynamicShell = initrdWith { shell = builtins.path { path = /bin/true; name = "true"; }; }
+    "root LABEL=firn-root ext4 rw\n";
 }
 EOF
 build() { firn build boot.nix -A "$1" --no-out-link 2>"$TEST_ROOT/.build-err"; }
 GOOD=$(build good) || sed 's/^/    /' "$TEST_ROOT/.build-err"
 BAD=$(build bad) || sed 's/^/    /' "$TEST_ROOT/.build-err"
 TMPFS=$(build tmpfs) || sed 's/^/    /' "$TEST_ROOT/.build-err"
+SHELL_INITRD=$(build shell) || sed 's/^/    /' "$TEST_ROOT/.build-err"
+check "the initrd with a shell builds" test -f "$(real "$SHELL_INITRD")"
+expect_eq "$(zstd -dc "$(real "$SHELL_INITRD")" | cpio_names | grep -x 'bin/sh')" bin/sh "the shell initrd holds bin/sh"
+expect_eq "$(zstd -dc "$(real "$GOOD")" | cpio_names | grep -c -x 'bin/sh')" 0 "... and one without a shell does not"
+expect_fail "a dynamically linked shell is refused" build dynamicShell
+check "... saying why" grep -q "is not a statically linked x86-64 program" "$TEST_ROOT/.build-err"
 check "the initrds build" test -f "$(real "$GOOD")" -a -f "$(real "$BAD")" -a -f "$(real "$TMPFS")"
 check "the fake system is in the store" test -x "$(real "$SYSTEM")/init"
 echo "# initrd: $(stat -c %s "$(real "$GOOD")") bytes zstd; modules in load order:" \
@@ -140,6 +155,43 @@ console_has "failing boot: no shell in the initrd, said so" bad.log "an emergenc
 console_has "failing boot: reboots after 10 s" bad.log "rebooting in 10 seconds"
 if has bad.log "FIRN-STAGE-2-REACHED"; then fail "failing boot: stage 2 not reached"; else pass "failing boot: stage 2 not reached"; fi
 grep -aE 'firn stage 1 \[' bad.log | tr -d '\r' | sed 's/^/# /'
+
+# 4. The emergency shell. The console is driven from a pipe: once stage 1
+# says it starts the shell, a command goes in whose output only a shell
+# that ran it prints (42), then `exit`.
+shell_boot() {
+        python3 - "$BOOT_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -m 1024 -nographic -no-reboot \
+                -nic none -device virtio-rng-pci \
+                -kernel "$VMLINUZ" -initrd "$(real "$SHELL_INITRD")" -append "console=ttyS0 panic=-1 init=$SYSTEM/init" \
+                -virtfs "local,path=$STORE_REAL,mount_tag=store,security_model=none,readonly=on" \
+                -drive "file=$DISK,if=virtio,format=raw" <<'PY' >shell.log 2>&1
+import subprocess, sys, threading, time
+timeout, argv = float(sys.argv[1]), sys.argv[2:]
+p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+threading.Timer(timeout, p.kill).start()
+sent = False
+for line in iter(p.stdout.readline, b""):
+    sys.stdout.buffer.write(line)
+    sys.stdout.flush()
+    if not sent and b"starting the emergency shell" in line:
+        time.sleep(2)
+        p.stdin.write(b"echo FIRN-SHELL-$((6*7)) $(cat /proc/1/comm)\n")
+        p.stdin.flush()
+        time.sleep(2)
+        p.stdin.write(b"exit\n")
+        p.stdin.flush()
+        sent = True
+sys.exit(p.wait())
+PY
+}
+DISK=$TEST_ROOT/other.img
+mkfs.ext4 -q -L other-label "$DISK" 16M
+shell_boot
+expect_eq "$?" 0 "shell boot: QEMU exits by itself (leaving the shell reboots)"
+console_has "shell boot: stage 1 starts the shell" shell.log "starting the emergency shell /bin/sh; the machine reboots when it exits"
+console_has "shell boot: the shell ran a command typed on the console" shell.log "FIRN-SHELL-42 init"
+console_has "shell boot: leaving it reboots" shell.log "rebooting"
+DISK=root.img
 
 # 3. A tmpfs root, no disk.
 DISK= boot tmpfs.log "$TMPFS" "init=$SYSTEM/init fake.root=tmpfs"

@@ -69,6 +69,20 @@ build_vm() {
 # Where a logical path (symlinks included) really is in the private store.
 resolve() { firn store realpath "$1"; }
 
+# cpio_names: the names in a newc archive on stdin, one per line.
+cpio_names() {
+        python3 -c '
+import sys
+d = sys.stdin.buffer.read(); o = 0
+while o + 110 <= len(d) and d[o:o + 6] == b"070701":
+    size, nlen = int(d[o + 54:o + 62], 16), int(d[o + 94:o + 102], 16)
+    name = d[o + 110:o + 110 + nlen - 1].decode()
+    if name == "TRAILER!!!": break
+    print(name)
+    o = (o + 110 + nlen + 3) & ~3
+    o = (o + size + 3) & ~3'
+}
+
 # The real location of a logical store path.
 real() { printf '%s%s' "$FIRN_STORE" "$1"; }
 
