@@ -133,6 +133,10 @@ in
 
     environment.systemPackages = cfg.packages;
     systemd.build.units = unitTree;
+    # Accounts are declared by modules (users.nix) and written by the
+    # activation; sysusers.d would add others at every boot (and cost
+    # seconds on the way to sysinit.target).
+    systemd.maskedUnits = [ "systemd-sysusers.service" ];
     # The unit booted into (defaultUnit) is linked as default.target in
     # /run/systemd/system by the activation (activation.json's defaultUnit;
     # activation/stage-2/links.h says why not in /etc/systemd/system).

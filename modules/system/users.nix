@@ -2,7 +2,9 @@
 # /etc/passwd, /etc/group and /etc/shadow (real files; ids allocated once
 # and kept in /var/lib/firn). No Debian maintainer script runs, so the
 # groups their postinsts would add (kvm, input, render, …, wanted by udev
-# rules and tmpfiles) are declared here.
+# rules and tmpfiles) are declared here, with base-passwd's fixed users
+# and dbus's messagebus. systemd-sysusers is masked (systemd.nix): the
+# accounts a system has are the ones its configuration declares.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -65,8 +67,19 @@ let
     list = 38; irc = 39; src = 40; shadow = 42; utmp = 43; video = 44; sasl = 45; plugdev = 46;
     staff = 50; games = 60; users = 100; nogroup = 65534;
   };
+  # base-passwd's fixed system users (passwd.master): name = [ uid gid-name home description ].
+  # nobody is declared apart (below); the shell of each is nologin.
+  debianUsers = {
+    daemon = [ 1 "daemon" "/usr/sbin" "daemon" ]; bin = [ 2 "bin" "/bin" "bin" ]; sys = [ 3 "sys" "/dev" "sys" ];
+    games = [ 5 "games" "/usr/games" "games" ]; man = [ 6 "man" "/var/cache/man" "man" ];
+    lp = [ 7 "lp" "/var/spool/lpd" "lp" ]; mail = [ 8 "mail" "/var/mail" "mail" ];
+    news = [ 9 "news" "/var/spool/news" "news" ]; uucp = [ 10 "uucp" "/var/spool/uucp" "uucp" ];
+    proxy = [ 13 "proxy" "/bin" "proxy" ]; www-data = [ 33 "www-data" "/var/www" "www-data" ];
+    backup = [ 34 "backup" "/var/backups" "backup" ]; list = [ 38 "list" "/var/list" "Mailing List Manager" ];
+    irc = [ 39 "irc" "/run/ircd" "ircd" ];
+  };
   # Groups Debian's postinsts create without a fixed id (udev, systemd).
-  dynamicGroups = [ "input" "kvm" "render" "sgx" "systemd-journal" "netdev" "_ssh" ];
+  dynamicGroups = [ "input" "kvm" "render" "sgx" "systemd-journal" "netdev" "_ssh" "messagebus" ];
   users = lib.attrValues config.users.users;
 in
 {
@@ -87,15 +100,21 @@ in
   options.system.build.accounts = mkOption { type = types.unspecified; internal = true; description = "Accounts for activation."; };
 
   config = {
-    users.users.root = {
-      uid = 0;
-      group = "root";
-      home = "/root";
-      createHome = true;
-      shell = lib.mkDefault "/usr/bin/bash";
-      description = "root";
+    users.users = lib.mapAttrs (n: u: lib.mapAttrs (k: lib.mkDefault) {
+      uid = lib.elemAt u 0; group = lib.elemAt u 1; home = lib.elemAt u 2; description = lib.elemAt u 3;
+    }) debianUsers // {
+      root = {
+        uid = 0;
+        group = "root";
+        home = "/root";
+        createHome = true;
+        shell = lib.mkDefault "/usr/bin/bash";
+        description = "root";
+      };
+      nobody = { uid = 65534; group = "nogroup"; description = "nobody"; };
+      # dbus is in every system (base.nix); its postinst would add this one.
+      messagebus = { isSystemUser = true; group = "messagebus"; description = "System Message Bus"; };
     };
-    users.users.nobody = { uid = 65534; group = "nogroup"; description = "nobody"; };
     users.groups = lib.mapAttrs (n: id: { gid = id; }) debianGroups
       // lib.genAttrs dynamicGroups (n: { });
 

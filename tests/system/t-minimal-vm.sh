@@ -28,6 +28,7 @@ cat >vm.nix <<NIX
       done
       if out=\$(systemd-analyze verify --man=no \$units 2>&1); then verify=ok; else echo "FIRN-TEST-VERIFY-OUTPUT: \$out" | head -8 >/dev/kmsg; fi
       echo "FIRN-TEST-DEFAULT=\$(systemctl get-default)/\$(systemctl show -P Id default.target)/\$(grep -c systemd.unit= /proc/cmdline)" >/dev/kmsg
+      echo "FIRN-TEST-ACCOUNTS=\$(systemctl is-enabled systemd-sysusers.service)/\$(getent passwd messagebus www-data | cut -d: -f1 | tr '\\n' ,)" >/dev/kmsg
       echo "FIRN-TEST-MASKED=\$(systemctl is-enabled firn-test-masked.service)" >/dev/kmsg
       /run/current-system/bin/switch-to-configuration test >/dev/null 2>&1; echo "FIRN-TEST-SWITCH=\$?" >/dev/kmsg
       echo "FIRN-TEST-LATE-GENERATED=\$(find /run/systemd/generator.late -type f | wc -l)" >/dev/kmsg
@@ -69,6 +70,8 @@ if [ -f "$runner" ]; then
         grep -a -A8 'FIRN-TEST-VERIFY-OUTPUT' console.log | sed 's/^/    /'
         check "default.target is multi-user.target (systemctl get-default, the unit's id), not set on the kernel command line" \
                 grep -q 'FIRN-TEST-DEFAULT=multi-user.target/multi-user.target/0' console.log
+        check "systemd-sysusers is masked; dbus's messagebus and base-passwd's www-data come from the configuration" \
+                grep -q 'FIRN-TEST-ACCOUNTS=masked/messagebus,www-data,' console.log
         check "enable = false masks a unit" grep -q 'FIRN-TEST-MASKED=masked' console.log
         check "the generation's bin/switch-to-configuration test finds its toplevel and activates" grep -q 'FIRN-TEST-SWITCH=0' console.log
         check "the SysV and rc.local generators are suppressed (nothing in generator.late)" grep -q 'FIRN-TEST-LATE-GENERATED=0' console.log
