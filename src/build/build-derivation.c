@@ -242,6 +242,7 @@ static int run_builtin(Build *b, BuiltinBuilderFn fn, char **ret_error) {
                 dirs = strv_consume(dirs, output_build_path(b, i));
         BuiltinContext ctx = {
                 .store = b->store, .drv = b->drv, .drv_path = b->drv_path, .output_dirs = dirs, .log_fd = b->log_fd,
+                .event_fd = b->settings->event_fd,
         };
         char *error = NULL;
         r = fn(&ctx, &error);
@@ -369,18 +370,26 @@ static int install_outputs(Build *b, char **ret_error) {
                 infos[i] = path_info_new(b->drv->outputs[i].path);
                 r = inspect_output(b, i, infos[i], ret_error);
         }
-        /* Into the store: sync, then rename (never over a valid path). */
+        /* Into the store (never over a valid path), then durable: the
+         * outputs and their directory entries are synced before anything
+         * is registered. An output renamed but not registered is invalid,
+         * and removed below on failure (or as a leftover by the next build
+         * or GC). Renaming first lets a journaling file system (ext4) commit
+         * the renames with the first sync instead of in one more. */
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_free_ char *host = output_build_path(b, i);
                 const char *base = store_path_base(b->store, b->drv->outputs[i].path);
                 r = rm_rf(b->store->store_fd, base, NULL);
                 if (r >= 0)
-                        r = sync_tree(AT_FDCWD, host);
-                if (r >= 0)
                         r = rename_at(AT_FDCWD, host, b->store->store_fd, base, true);
                 if (r < 0)
                         *ret_error = xasprintf("moving output '%s' into the store: %s", b->drv->outputs[i].path,
                                                   strerror(-r));
+        }
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                r = sync_tree(b->store->store_fd, store_path_base(b->store, b->drv->outputs[i].path));
+                if (r < 0)
+                        *ret_error = xasprintf("syncing output '%s': %s", b->drv->outputs[i].path, strerror(-r));
         }
         if (r >= 0)
                 r = fd_sync(b->store->store_fd);
@@ -442,5 +451,8 @@ int build_derivation(Store *store, const char *drv_path, const BuildSettings *se
                 r = run_sandboxed(&b, &env, ret_error);
         if (r < 0)
                 return r;
+        if (settings->event_fd > 0) /* the builder is done: its job slot is free */
+                (void) fd_write_all(settings->event_fd, BUILD_EVENT_INSTALLING "\n",
+                                    strlen(BUILD_EVENT_INSTALLING "\n"));
         return install_outputs(&b, ret_error);
 }

@@ -4,7 +4,10 @@
  *
  * Each build runs in a child process of its own (fork, then the sandbox's
  * namespaces), so the scheduler stays single-threaded and a crashing build
- * cannot take the scheduler down. Outputs are locked (HASH-NAME.lock in the
+ * cannot take the scheduler down. max_jobs bounds the builders running at
+ * once: a build whose builder has finished and that only syncs and
+ * registers its outputs frees its slot for the next one (at most max_jobs
+ * such builds at a time). Outputs are locked (HASH-NAME.lock in the
  * store directory) for the whole build, so two firn processes never build
  * the same output at once; the second one waits and finds it valid.
  *
@@ -27,7 +30,7 @@ typedef enum BuildLogFormat {
 } BuildLogFormat;
 
 typedef struct BuildSettings {
-        unsigned max_jobs;          /* builds at once; 0 = number of cores */
+        unsigned max_jobs;          /* builders at once; 0 = number of cores */
         unsigned cores;             /* NIX_BUILD_CORES; 0 = number of cores */
         bool keep_going;            /* go on with independent builds after a failure */
         bool print_build_logs;      /* copy builders' output to the progress stream */
@@ -36,7 +39,16 @@ typedef struct BuildSettings {
         const Conf *conf;           /* sandbox-paths, … (may be NULL) */
         BuildLogFormat log_format;
         FILE *progress;             /* where events go (stderr) */
+        /* In a build child only (the scheduler sets it for
+         * build_derivation): where builtin builders send download events
+         * (build-log.h's progress_download_send), and build_derivation the
+         * line BUILD_EVENT_INSTALLING once the builder succeeded (the job
+         * slot is free while the outputs are synced and registered), or
+         * -1. */
+        int event_fd;
 } BuildSettings;
+
+#define BUILD_EVENT_INSTALLING "I"
 
 /* A derivation to realise and which of its outputs are wanted (NULL: all). */
 typedef struct DerivedPath {

@@ -17,6 +17,7 @@ typedef struct BuiltinContext {
          * create it at (it does not exist yet). */
         char **output_dirs;
         int log_fd;        /* messages for the build log */
+        int event_fd;      /* download progress (progress_download_send); <= 0: none */
 } BuiltinContext;
 
 typedef int (*BuiltinBuilderFn)(const BuiltinContext *ctx, char **ret_error);

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build-log.h"
 #include "builtin-fetchurl.h"
 #include "cleanup.h"
 #include "derivation.h"
@@ -38,6 +39,7 @@
  * stalled-download-timeout). */
 #define FETCH_STALL_SECONDS 300L
 #define PROGRESS_INTERVAL_MS 1000
+#define EVENT_INTERVAL_MS 200
 #define MIB (1024.0 * 1024.0)
 
 static void log_line(int fd, const char *fmt, ...) _printf_(2, 3);
@@ -92,6 +94,10 @@ static void curl_init(void) {
 typedef struct Download {
         const char *url;
         int log_fd;
+        int event_fd;          /* progress events (progress_download_send) */
+        int64_t start;         /* now_ms() when the download began */
+        int64_t last_event;
+        uint64_t expected;     /* Content-Length, once known */
         int fd;               /* where the bytes go */
         HashCtx *hash;        /* NULL: not hashed */
         HashAlgo algo;
@@ -115,10 +121,27 @@ static size_t write_cb(char *data, size_t size, size_t nmemb, void *userdata) {
         return len;
 }
 
+static void send_event(Download *d, ProgressDownloadState state) {
+        int64_t now = now_ms();
+        ProgressDownload ev = {
+                .state = state,
+                .url = d->url,
+                .bytes = d->received,
+                .expected = d->expected,
+                .usec = (uint64_t) (now - d->start) * 1000u,
+        };
+        d->last_event = now;
+        progress_download_send(d->event_fd, &ev);
+}
+
 static int progress_cb(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow) {
         Download *d = userdata;
         int64_t now = now_ms();
+        if (dltotal > 0)
+                d->expected = (uint64_t) dltotal;
+        if (dlnow > 0 && now - d->last_event >= EVENT_INTERVAL_MS)
+                send_event(d, PROGRESS_DOWNLOAD_PROGRESS);
         if (now - d->last_progress < PROGRESS_INTERVAL_MS)
                 return 0;
         d->last_progress = now;
@@ -244,7 +267,9 @@ static int download(Download *d, char **ret_error) {
                 return -ENOMEM;
         }
         log_line(d->log_fd, "downloading '%s'...", d->url);
-        d->last_progress = now_ms();
+        d->last_progress = d->start = d->last_event = now_ms();
+        send_event(d, PROGRESS_DOWNLOAD_QUEUED);
+        send_event(d, PROGRESS_DOWNLOAD_STARTED);
 
         int r;
         unsigned attempt = 0;
@@ -270,6 +295,7 @@ static int download(Download *d, char **ret_error) {
                 sleep_ms((unsigned) wait);
         }
         curl_easy_cleanup(curl);
+        send_event(d, r < 0 ? PROGRESS_DOWNLOAD_FAILED : PROGRESS_DOWNLOAD_DONE);
         return r;
 }
 
@@ -360,7 +386,7 @@ static int hash_check(const Fetch *f, const char *url, const Hash *got, char **r
 /* Fetches url to f->out, checking the hash when check_hash (and it is
  * known); on failure nothing is left there. */
 static int fetch_url(const Fetch *f, const char *url, bool check_hash, char **ret_error) {
-        Download d = { .url = url, .log_fd = f->ctx->log_fd, .fd = -EBADF };
+        Download d = { .url = url, .log_fd = f->ctx->log_fd, .event_fd = f->ctx->event_fd, .fd = -EBADF };
         int r;
         if (f->unpack) {
                 /* The download goes to an unnamed file beside the output. */

@@ -18,7 +18,10 @@
  * are retried FIRN_FETCH_RETRIES times (default 5) after waiting
  * FIRN_FETCH_BACKOFF_MS (default 250) milliseconds, doubled each time.
  * Progress ("downloading 'URL'... N MiB") goes to ctx->log_fd at most once a
- * second.
+ * second, and as events (queued, started, bytes so far at most every 200 ms,
+ * done or failed, with Content-Length when the server sends it) to
+ * ctx->event_fd (build-log.h's progress_download_send), which the scheduler
+ * shows in its live line, plain log or JSON.
  *
  * The declared hash is the caller's to check (build-derivation.c), except
  * that with several urls each but the last is checked here (flat hashes,

@@ -16,6 +16,7 @@
 #include "build.h"
 #include "cleanup.h"
 #include "derivation.h"
+#include "hash.h"
 #include "store-db.h"
 #include "strbuf.h"
 #include "strv.h"
@@ -40,9 +41,11 @@ typedef struct Node {
         size_t n_dependents;
         /* While running: */
         pid_t pid;
-        int log_fd, result_fd;
+        int log_fd, result_fd, event_fd;
         BuildLog *log;
         StrBuf result;
+        StrBuf events;       /* a partial line from event_fd */
+        bool installing;     /* its builder is done: it holds no job slot */
 } Node;
 
 typedef struct Graph {
@@ -51,9 +54,13 @@ typedef struct Graph {
         Node *nodes;
         size_t n;
         unsigned running, done, total_to_build;
+        /* Builds holding a job slot: running ones whose builder has not
+         * finished yet. A build that only installs its outputs (sync,
+         * register) lets the next builder start. */
+        unsigned building;
         BuildResults *results;
         bool stop;           /* a failure without keep_going */
-        bool bar_shown;
+        Progress *progress;
 } Graph;
 
 static ssize_t find_node(const Graph *g, const char *drv_path) {
@@ -79,7 +86,7 @@ static ssize_t load_node(Graph *g, const char *drv_path, unsigned depth, char **
         g->nodes = xrealloc(g->nodes, (g->n + 1) * sizeof(Node));
         size_t idx = g->n++;
         g->nodes[idx] = (Node) { .drv_path = xstrdup(drv_path), .drv = drv, .log_fd = -1, .result_fd = -1,
-                                 .result = STRBUF_INIT };
+                                 .event_fd = -1, .result = STRBUF_INIT, .events = STRBUF_INIT };
         for (size_t i = 0; i < drv->n_inputs; i++) {
                 ssize_t dep = load_node(g, drv->inputs[i].path, depth + 1, ret_error);
                 if (dep < 0)
@@ -106,83 +113,52 @@ static int node_valid(Graph *g, Node *node) {
 
 /* ---- progress ---- */
 
-static void json_string_to(FILE *f, const char *s) {
-        fputc('"', f);
-        for (; *s; s++) {
-                if (*s == '"' || *s == '\\')
-                        fprintf(f, "\\%c", *s);
-                else if ((unsigned char) *s < 0x20)
-                        fprintf(f, "\\u%04x", *s);
-                else
-                        fputc(*s, f);
-        }
-        fputc('"', f);
-}
-
-static void bar_clear(Graph *g) {
-        if (g->bar_shown)
-                fputs("\r\033[K", g->settings->progress);
-        g->bar_shown = false;
-}
-
-static void bar_draw(Graph *g, const char *what) {
-        FILE *f = g->settings->progress;
-        fprintf(f, "\r\033[K[%u/%u built, %u running] %s", g->done, g->total_to_build, g->running, what ? what : "");
-        fflush(f);
-        g->bar_shown = true;
-}
-
 /* An event: "start" or "done" or "failed" of a build. */
 static void progress_event(Graph *g, const char *event, const Node *node) {
-        FILE *f = g->settings->progress;
-        if (!f)
-                return;
-        switch (g->settings->log_format) {
-        case BUILD_LOG_JSON:
-                fprintf(f, "{\"action\":\"%s\",\"drv\":", event);
-                json_string_to(f, node->drv_path);
-                fprintf(f, ",\"done\":%u,\"total\":%u,\"running\":%u}\n", g->done, g->total_to_build, g->running);
-                break;
-        case BUILD_LOG_BAR:
-                bar_draw(g, node->drv->name);
-                break;
-        case BUILD_LOG_PLAIN:
-                if (strcmp(event, "start") == 0)
-                        fprintf(f, "building '%s'...\n", node->drv_path);
-                break;
-        }
-        fflush(f);
+        progress_set_builds(g->progress, g->done, g->total_to_build, g->running);
+        progress_build_event(g->progress, event, node->drv_path, node->drv->name);
 }
 
 static void progress_log_line(Graph *g, const Node *node, const char *data, size_t len) {
-        FILE *f = g->settings->progress;
-        if (!f || !g->settings->print_build_logs)
-                return;
-        if (g->settings->log_format == BUILD_LOG_JSON) {
-                /* One object per chunk; lines are kept as they came. */
-                _cleanup_free_ char *s = xstrndup(data, len);
-                fputs("{\"action\":\"log\",\"drv\":", f);
-                json_string_to(f, node->drv_path);
-                fputs(",\"text\":", f);
-                json_string_to(f, s);
-                fputs("}\n", f);
-                return;
+        if (g->settings->print_build_logs)
+                progress_build_output(g->progress, node->drv_path, node->drv->name, data, len);
+}
+
+/* Lines from a build's event pipe (builtin:fetchurl's downloads). */
+static void node_events(Graph *g, Node *node, const char *data, size_t len) {
+        strbuf_add(&node->events, data, len);
+        char *p = node->events.buf, *nl;
+        while ((nl = memchr(p, '\n', node->events.len - (size_t) (p - node->events.buf)))) {
+                *nl = 0;
+                ProgressDownload d;
+                if (strcmp(p, BUILD_EVENT_INSTALLING) == 0) {
+                        if (!node->installing) {
+                                node->installing = true;
+                                g->building--;
+                        }
+                } else if (progress_download_parse(p, &d) >= 0)
+                        progress_download(g->progress, &d);
+                p = nl + 1;
         }
-        bar_clear(g);
-        fprintf(f, "%s> %.*s", node->drv->name, (int) len, data);
-        if (len && data[len - 1] != '\n')
-                fputc('\n', f);
+        size_t rest = node->events.len - (size_t) (p - node->events.buf);
+        if (rest > 65536) /* no line is that long: drop it */
+                rest = 0;
+        memmove(node->events.buf, p, rest);
+        node->events.len = rest;
+        node->events.buf[rest] = 0;
 }
 
 /* ---- running builds ---- */
 
-static void child_run(Graph *g, Node *node, int log_w, int result_w) {
+static void child_run(Graph *g, Node *node, int log_w, int result_w, int event_w) {
         /* A fresh store connection: SQLite handles must not cross fork. */
         Store *store = NULL;
         char *error = NULL;
+        BuildSettings settings = *g->settings;
+        settings.event_fd = event_w;
         int r = store_open(g->store->root, &store, &error);
         if (r >= 0)
-                r = build_derivation(store, node->drv_path, g->settings, log_w, &error);
+                r = build_derivation(store, node->drv_path, &settings, log_w, &error);
         if (r < 0 && error) {
                 size_t len = strlen(error);
                 (void) !write(result_w, error, len);
@@ -192,7 +168,7 @@ static void child_run(Graph *g, Node *node, int log_w, int result_w) {
 }
 
 static int start_build(Graph *g, Node *node) {
-        int logp[2], resp[2];
+        int logp[2], resp[2], evp[2];
         if (pipe2(logp, O_CLOEXEC) < 0)
                 return -errno;
         if (pipe2(resp, O_CLOEXEC) < 0) {
@@ -200,27 +176,35 @@ static int start_build(Graph *g, Node *node) {
                 close(logp[1]);
                 return -errno;
         }
+        if (pipe2(evp, O_CLOEXEC) < 0) {
+                close(logp[0]), close(logp[1]), close(resp[0]), close(resp[1]);
+                return -errno;
+        }
         fflush(NULL);
         pid_t pid = fork();
         if (pid < 0) {
                 int r = -errno;
-                close(logp[0]), close(logp[1]), close(resp[0]), close(resp[1]);
+                close(logp[0]), close(logp[1]), close(resp[0]), close(resp[1]), close(evp[0]), close(evp[1]);
                 return r;
         }
         if (pid == 0) {
                 close(logp[0]);
                 close(resp[0]);
+                close(evp[0]);
                 signal(SIGPIPE, SIG_DFL);
-                child_run(g, node, logp[1], resp[1]);
+                child_run(g, node, logp[1], resp[1], evp[1]);
         }
         close(logp[1]);
         close(resp[1]);
+        close(evp[1]);
         node->pid = pid;
         node->log_fd = logp[0];
         node->result_fd = resp[0];
+        node->event_fd = evp[0];
         node->log = build_log_open(g->store, node->drv_path);
         node->state = NODE_RUNNING;
         g->running++;
+        g->building++;
         progress_event(g, "start", node);
         return 0;
 }
@@ -246,10 +230,14 @@ static void fail_dependents(Graph *g, Node *node) {
 
 static void finish_build(Graph *g, Node *node, int status) {
         g->running--;
+        if (!node->installing)
+                g->building--;
         if (node->log_fd >= 0)
                 close(node->log_fd);
+        if (node->event_fd >= 0)
+                close(node->event_fd);
         close(node->result_fd);
-        node->log_fd = node->result_fd = -1;
+        node->log_fd = node->result_fd = node->event_fd = -1;
         bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
         if (ok) {
                 node->state = NODE_DONE;
@@ -282,12 +270,13 @@ static void finish_build(Graph *g, Node *node, int status) {
         build_log_close(node->log);
         node->log = NULL;
         strbuf_release(&node->result);
+        strbuf_release(&node->events);
 }
 
 /* Waits for output from running builds and for their exits. */
 static void poll_builds(Graph *g) {
-        struct pollfd *fds = xcalloc(g->running * 2, sizeof(struct pollfd));
-        Node **owners = xcalloc(g->running * 2, sizeof(Node *));
+        struct pollfd *fds = xcalloc(g->running * 3, sizeof(struct pollfd));
+        Node **owners = xcalloc(g->running * 3, sizeof(Node *));
         size_t n = 0;
         for (size_t i = 0; i < g->n; i++) {
                 Node *node = &g->nodes[i];
@@ -295,6 +284,10 @@ static void poll_builds(Graph *g) {
                         continue;
                 if (node->log_fd >= 0) {
                         fds[n] = (struct pollfd) { .fd = node->log_fd, .events = POLLIN };
+                        owners[n++] = node;
+                }
+                if (node->event_fd >= 0) {
+                        fds[n] = (struct pollfd) { .fd = node->event_fd, .events = POLLIN };
                         owners[n++] = node;
                 }
                 fds[n] = (struct pollfd) { .fd = node->result_fd, .events = POLLIN };
@@ -322,6 +315,15 @@ static void poll_builds(Graph *g) {
                         }
                         continue;
                 }
+                if (fds[i].fd == node->event_fd) {
+                        if (k > 0)
+                                node_events(g, node, buf, (size_t) k);
+                        else if (k == 0) {
+                                close(node->event_fd);
+                                node->event_fd = -1;
+                        }
+                        continue;
+                }
                 if (k > 0) {
                         strbuf_add(&node->result, buf, (size_t) k);
                         continue;
@@ -331,6 +333,8 @@ static void poll_builds(Graph *g) {
                 /* The child closed its result pipe: it exited. Drain the log. */
                 while (node->log_fd >= 0 && (k = read(node->log_fd, buf, sizeof(buf))) > 0)
                         build_log_write(node->log, buf, (size_t) k);
+                while (node->event_fd >= 0 && (k = read(node->event_fd, buf, sizeof(buf))) > 0)
+                        node_events(g, node, buf, (size_t) k);
                 int status = 0;
                 while (waitpid(node->pid, &status, 0) < 0 && errno == EINTR)
                         ;
@@ -353,8 +357,8 @@ static int mark_needed(Graph *g, Substituter *subst, size_t idx) {
                         outs = strv_push(outs, node->drv->outputs[i].path);
                 char *warning = NULL;
                 int r = substituter_fetch(subst, g->store, outs, &warning);
-                if (warning && g->settings->progress)
-                        fprintf(g->settings->progress, "warning: %s\n", warning);
+                if (warning)
+                        progress_message(g->progress, "warning: %s", warning);
                 free(warning);
                 if (r < 0)
                         return r;
@@ -390,6 +394,9 @@ int build_realise(Store *store, const BuildSettings *settings_in, const DerivedP
                 settings.cores = cpu_count();
         *ret = (BuildResults) { 0 };
         Graph g = { .store = store, .settings = &settings, .results = ret };
+        g.progress = progress_new(settings.progress, settings.log_format);
+        /* Initialised once here rather than in every build child. */
+        hash_ctx_free(hash_ctx_new(HASH_SHA256));
         int r = 0;
         _cleanup_free_ size_t *target_nodes = xcalloc(n_targets ? n_targets : 1, sizeof(size_t));
         for (size_t i = 0; r >= 0 && i < n_targets; i++) {
@@ -416,6 +423,8 @@ int build_realise(Store *store, const BuildSettings *settings_in, const DerivedP
         Substituter *subst = NULL;
         if (r >= 0)
                 r = substituter_new(settings.conf, &subst, ret_error);
+        if (r >= 0)
+                substituter_set_progress(subst, progress_cache_event, g.progress);
         for (size_t i = 0; r >= 0 && i < n_targets; i++)
                 r = mark_needed(&g, subst, target_nodes[i]);
         substituter_free(subst);
@@ -433,7 +442,11 @@ int build_realise(Store *store, const BuildSettings *settings_in, const DerivedP
                 node->state = node->n_pending ? NODE_WAITING : NODE_READY;
         }
         while (r >= 0) {
-                for (size_t i = 0; i < g.n && !g.stop && g.running < settings.max_jobs; i++)
+                /* At most max_jobs builders, and as many more builds
+                 * installing their outputs. */
+                for (size_t i = 0; i < g.n && !g.stop && g.building < settings.max_jobs &&
+                                   g.running < 2 * settings.max_jobs;
+                     i++)
                         if (g.nodes[i].state == NODE_READY) {
                                 int s = start_build(&g, &g.nodes[i]);
                                 if (s < 0) {
@@ -449,13 +462,13 @@ int build_realise(Store *store, const BuildSettings *settings_in, const DerivedP
                         break;
                 poll_builds(&g);
         }
-        if (settings.log_format == BUILD_LOG_BAR && settings.progress)
-                bar_clear(&g);
+        g.progress = progress_free(g.progress);
         for (size_t i = 0; i < g.n; i++) {
                 drv_free(g.nodes[i].drv);
                 free(g.nodes[i].drv_path);
                 free(g.nodes[i].dependents);
                 strbuf_release(&g.nodes[i].result);
+                strbuf_release(&g.nodes[i].events);
         }
         free(g.nodes);
         if (r < 0)

@@ -60,6 +60,11 @@ Substituter *substituter_free(Substituter *s) {
         return NULL;
 }
 
+void substituter_set_progress(Substituter *s, BinaryCacheProgressFn fn, void *userdata) {
+        for (size_t i = 0; s && i < s->n_caches; i++)
+                binary_cache_set_progress(s->caches[i], fn, userdata);
+}
+
 bool substituter_enabled(const Substituter *s) {
         return s && s->n_caches > 0;
 }

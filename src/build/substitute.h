@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "binary-cache.h"
 #include "conf.h"
 #include "store.h"
 
@@ -18,6 +19,9 @@ typedef struct Substituter Substituter;
  * Fails only on malformed settings (a bad URL or key), with a message. */
 int substituter_new(const Conf *conf, Substituter **ret, char **ret_error);
 Substituter *substituter_free(Substituter *s);
+
+/* Shows the caches' transfers through fn (binary_cache_set_progress). */
+void substituter_set_progress(Substituter *s, BinaryCacheProgressFn fn, void *userdata);
 
 /* True when some cache is configured. */
 bool substituter_enabled(const Substituter *s);

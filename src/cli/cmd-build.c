@@ -177,6 +177,7 @@ static int make_out_link(Store *store, const char *out_link, unsigned index, con
 int cmd_build(int argc, char **argv) {
         BuildArgs a = { .out_link = "result", .conf = conf_new() };
         a.settings.progress = stderr;
+        a.settings.event_fd = -1;
         a.settings.log_format = isatty(STDERR_FILENO) ? BUILD_LOG_BAR : BUILD_LOG_PLAIN;
         char *error = NULL;
         if (conf_load_file(a.conf, conf_default_path(), &error) < 0) {

@@ -2,13 +2,16 @@
  * `nix copy`.
  *
  *   firn copy --to URL [--sign-key FILE] [--compression xz|zstd|none] PATH...
- *   firn copy --from URL [--trusted-public-keys "K1 K2"] [--no-check-sigs] PATH...
+ *   firn copy --from URL [--trusted-public-keys "K1 K2"] [--no-check-sigs]
+ *             [--log-format plain|bar|json] PATH...
  *
  * URL is file:///DIR (both ways) or http(s)://… (--from only); Nix's
  * "?compression=…" and "?secret-key=FILE" parameters work as the flags do.
  * The trusted keys default to `trusted-public-keys` (plus
  * `extra-trusted-public-keys`) in /etc/firn/firn.conf ($FIRN_CONF when
- * set), in nix.conf syntax. The work is binary-cache.c's. */
+ * set), in nix.conf syntax. The work is binary-cache.c's; the progress of
+ * --from (a live line on a terminal, else a line per path copied with its
+ * size and rate, or JSON events) is build-log.h's. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "binary-cache.h"
+#include "build-log.h"
 #include "cleanup.h"
 #include "cli-store.h"
 #include "commands.h"
@@ -30,8 +35,8 @@
 
 static void usage(FILE *f) {
         fputs("Usage: firn [--store ROOT] copy --to URL [--sign-key FILE] [--compression xz|zstd|none] PATH...\n"
-              "       firn [--store ROOT] copy --from URL [--trusted-public-keys \"K1 K2\"] [--no-check-sigs] "
-              "PATH...\n"
+              "       firn [--store ROOT] copy --from URL [--trusted-public-keys \"K1 K2\"] [--no-check-sigs]\n"
+              "                                 [--log-format plain|bar|json] PATH...\n"
               "URL: file:///DIR, http://…, https://… (reading only).\n",
               f);
 }
@@ -96,7 +101,8 @@ static int copy_to(Store *store, const char *url, char **paths, const char *sign
         return 0;
 }
 
-static int copy_from(Store *store, const char *url, char **paths, const char *trusted, bool check_sigs) {
+static int copy_from(Store *store, const char *url, char **paths, const char *trusted, bool check_sigs,
+                     BuildLogFormat format) {
         _cleanup_binary_cache_free_ BinaryCache *cache = NULL;
         char *error = NULL;
         int r = binary_cache_open(url, &cache, &error);
@@ -113,19 +119,32 @@ static int copy_from(Store *store, const char *url, char **paths, const char *tr
                         return cli_report(r, error, "trusted-public-keys");
         }
         raise_fd_limit();
+        Progress *progress = progress_new(stderr, format);
+        binary_cache_set_progress(cache, progress_cache_event, progress);
         _cleanup_strv_free_ char **imported = NULL;
         r = store_import_paths_from_cache(store, cache, paths, keys, &imported, &error);
+        binary_cache_set_progress(cache, NULL, NULL);
+        unsigned done;
+        uint64_t bytes, usec;
+        progress_download_totals(progress, &done, &bytes, &usec);
+        progress_free(progress); /* clears the live line */
         if (r < 0)
                 return cli_report(r, error, url);
-        for (size_t i = 0; imported && imported[i]; i++)
-                fprintf(stderr, "copied path '%s' from '%s'\n", imported[i], binary_cache_url(cache));
+        /* Plain and JSON said it path by path; the live line is gone. */
+        if (format == BUILD_LOG_BAR && imported) {
+                bool mib = bytes >= 1024 * 1024;
+                fprintf(stderr, "copied %zu paths (%.1f %s) from '%s' in %.2f s\n", strv_length(imported),
+                        (double) bytes / (mib ? 1024.0 * 1024.0 : 1024.0), mib ? "MiB" : "KiB",
+                        binary_cache_url(cache), (double) usec / 1e6);
+        }
         return 0;
 }
 
 int cmd_copy(int argc, char **argv) {
         const char *to = NULL, *from = NULL, *sign_key = NULL, *compression = NULL, *trusted = NULL;
         bool check_sigs = true;
-        enum { ARG_TO = 0x100, ARG_FROM, ARG_SIGN_KEY, ARG_COMPRESSION, ARG_TRUSTED, ARG_NO_CHECK_SIGS };
+        BuildLogFormat format = isatty(STDERR_FILENO) ? BUILD_LOG_BAR : BUILD_LOG_PLAIN;
+        enum { ARG_TO = 0x100, ARG_FROM, ARG_SIGN_KEY, ARG_COMPRESSION, ARG_TRUSTED, ARG_NO_CHECK_SIGS, ARG_LOG_FORMAT };
         static const struct option opts[] = {
                 { "to", required_argument, NULL, ARG_TO },
                 { "from", required_argument, NULL, ARG_FROM },
@@ -133,6 +152,7 @@ int cmd_copy(int argc, char **argv) {
                 { "compression", required_argument, NULL, ARG_COMPRESSION },
                 { "trusted-public-keys", required_argument, NULL, ARG_TRUSTED },
                 { "no-check-sigs", no_argument, NULL, ARG_NO_CHECK_SIGS },
+                { "log-format", required_argument, NULL, ARG_LOG_FORMAT },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -157,6 +177,18 @@ int cmd_copy(int argc, char **argv) {
                         break;
                 case ARG_NO_CHECK_SIGS:
                         check_sigs = false;
+                        break;
+                case ARG_LOG_FORMAT:
+                        if (strcmp(optarg, "json") == 0 || strcmp(optarg, "internal-json") == 0)
+                                format = BUILD_LOG_JSON;
+                        else if (strcmp(optarg, "bar") == 0)
+                                format = BUILD_LOG_BAR;
+                        else if (strcmp(optarg, "plain") == 0 || strcmp(optarg, "raw") == 0)
+                                format = BUILD_LOG_PLAIN;
+                        else {
+                                log_error("unknown log format '%s'", optarg);
+                                return 1;
+                        }
                         break;
                 case 'h':
                         usage(stdout);
@@ -184,5 +216,6 @@ int cmd_copy(int argc, char **argv) {
         _cleanup_strv_free_ char **paths = cli_store_paths_from_args(store, argc - optind, argv + optind);
         if (!paths)
                 return 1;
-        return to ? copy_to(store, to, paths, sign_key, compression) : copy_from(store, from, paths, trusted, check_sigs);
+        return to ? copy_to(store, to, paths, sign_key, compression)
+                  : copy_from(store, from, paths, trusted, check_sigs, format);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "binary-cache.h"
@@ -47,6 +48,9 @@ struct BinaryCache {
         char **params;  /* "key=value" */
         bool have_info;
         BinaryCacheInfo info;
+        BinaryCacheProgressFn progress_fn;
+        void *progress_data;
+        pthread_mutex_t progress_lock;
 };
 
 /* ---- URLs ---------------------------------------------------------------- */
@@ -67,6 +71,7 @@ int binary_cache_open(const char *url, BinaryCache **ret, char **ret_error) {
 
         BinaryCache *cache = xcalloc(1, sizeof(*cache));
         cache->dir_fd = -EBADF;
+        pthread_mutex_init(&cache->progress_lock, NULL);
         if (strncmp(base, "file://", 7) == 0) {
                 if (base[7] != '/') {
                         set_error(ret_error, xasprintf("'%s': a file:// URL needs an absolute path", url));
@@ -108,8 +113,23 @@ BinaryCache *binary_cache_free(BinaryCache *cache) {
                 close(cache->dir_fd);
         strv_free(cache->params);
         free(cache->info.store_dir);
+        pthread_mutex_destroy(&cache->progress_lock);
         free(cache);
         return NULL;
+}
+
+void binary_cache_set_progress(BinaryCache *cache, BinaryCacheProgressFn fn, void *userdata) {
+        pthread_mutex_lock(&cache->progress_lock);
+        cache->progress_fn = fn;
+        cache->progress_data = userdata;
+        pthread_mutex_unlock(&cache->progress_lock);
+}
+
+static void cache_event(BinaryCache *cache, const BinaryCacheEvent *ev) {
+        pthread_mutex_lock(&cache->progress_lock);
+        if (cache->progress_fn)
+                cache->progress_fn(cache->progress_data, ev);
+        pthread_mutex_unlock(&cache->progress_lock);
 }
 
 const char *binary_cache_url(const BinaryCache *cache) {
@@ -176,6 +196,7 @@ static bool relative_name_ok(const char *name) {
 typedef struct Transfer {
         CURL *easy;
         char *url;
+        char *path, *parent; /* the import walk's narinfo requests: for whom */
         StrBuf body;
         size_t off;       /* streaming: bytes of body already read */
         size_t max_size;  /* whole files: larger fails */
@@ -213,6 +234,8 @@ static Transfer *transfer_free(Transfer *t) {
         if (t->easy)
                 curl_easy_cleanup(t->easy);
         free(t->url);
+        free(t->path);
+        free(t->parent);
         strbuf_release(&t->body);
         free(t);
         return NULL;
@@ -522,10 +545,12 @@ struct NarReader {
         int fd;            /* file:// */
         Transfer *transfer; /* HTTP */
         CURLM *multi;
+        bool own_multi;    /* false: the caller's, reused across NARs */
         struct archive *archive; /* NULL without compression */
         uint8_t *raw;      /* libarchive's input buffer */
         uint64_t limit;    /* NarSize */
         uint64_t count;
+        uint64_t raw_count; /* compressed bytes read */
         int error_code;
         char *error;
 };
@@ -547,12 +572,16 @@ static ssize_t raw_read(NarReader *r, void *buf, size_t len) {
                 ssize_t n = transfer_read(r->transfer, r->multi, buf, len, &error);
                 if (n < 0)
                         reader_fail(r, (int) n, error);
+                else
+                        r->raw_count += (uint64_t) n;
                 return n;
         }
         for (;;) {
                 ssize_t n = read(r->fd, buf, len);
-                if (n >= 0)
+                if (n >= 0) {
+                        r->raw_count += (uint64_t) n;
                         return n;
+                }
                 if (errno != EINTR) {
                         int e = -errno;
                         reader_fail(r, e, xasprintf("reading '%s': %s", r->url, strerror(-e)));
@@ -598,7 +627,7 @@ NarReader *nar_reader_free(NarReader *r) {
                 curl_multi_remove_handle(r->multi, r->transfer->easy);
                 transfer_free(r->transfer);
         }
-        if (r->multi)
+        if (r->multi && r->own_multi)
                 curl_multi_cleanup(r->multi);
         if (r->fd >= 0)
                 close(r->fd);
@@ -609,7 +638,10 @@ NarReader *nar_reader_free(NarReader *r) {
         return NULL;
 }
 
-int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, char **ret_error) {
+/* multi: a handle to run the transfer on (kept by the caller, so its
+ * connections are reused by the next NAR), or NULL for one of its own. */
+static int nar_reader_open_on(BinaryCache *cache, const NarInfo *info, CURLM *multi, NarReader **ret,
+                              char **ret_error) {
         int filter;
         if (compression_filter(info->compression, &filter) < 0) {
                 set_error(ret_error, xasprintf("path '%s' in '%s' uses compression '%s', which firn cannot read",
@@ -637,7 +669,8 @@ int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, ch
                 }
         } else {
                 r->transfer = transfer_new(r->url, true, 0);
-                r->multi = curl_multi_init();
+                r->own_multi = !multi;
+                r->multi = multi ? multi : curl_multi_init();
                 if (!r->transfer || !r->multi) {
                         set_error(ret_error, xasprintf("creating a libcurl handle failed"));
                         return -ENOMEM;
@@ -667,6 +700,10 @@ int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, ch
         }
         *ret = TAKE_PTR(r);
         return 0;
+}
+
+int nar_reader_open(BinaryCache *cache, const NarInfo *info, NarReader **ret, char **ret_error) {
+        return nar_reader_open_on(cache, info, NULL, ret, ret_error);
 }
 
 ssize_t nar_reader_read(void *userdata, void *buf, size_t len) {
@@ -1096,6 +1133,9 @@ int binary_cache_copy_closure_to(BinaryCache *cache, Store *store, char *const *
 
 /* ---- importing ------------------------------------------------------------ */
 
+/* Events of one NAR's transfer come at most this often. */
+#define PROGRESS_INTERVAL_USEC 100000u
+
 typedef struct ImportNode {
         char *path;
         char *parent;  /* a path that refers to it, for messages (NULL: asked for) */
@@ -1106,26 +1146,64 @@ typedef struct ImportNode {
         char *error;
 } ImportNode;
 
+/* The NAR fetchers: up to NAR_JOBS threads taking nodes from a queue that
+ * the narinfo walk fills, until the walk closes it or a fetch fails. Only
+ * the walking thread touches the Store's database; the fetchers write
+ * under their node's temporary name through store_fd alone. */
 typedef struct ImportPool {
         Store *store;
         BinaryCache *cache;
-        ImportNode *nodes;
-        size_t n;
-        size_t next;
+        ImportNode **queue;
+        size_t n_queued, next;
+        bool closed;
         pthread_mutex_t lock;
+        pthread_cond_t cond;
         atomic_bool failed;
+        pthread_t threads[NAR_JOBS];
+        size_t n_threads;
 } ImportPool;
 
 typedef struct ImportSource {
         ImportPool *pool;
         NarReader *reader;
+        const ImportNode *node;
+        uint64_t start, last_event; /* now_usec() */
 } ImportSource;
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+static void node_event(ImportPool *pool, const ImportNode *node, BinaryCacheEventKind kind, uint64_t bytes,
+                       uint64_t usec) {
+        BinaryCacheEvent ev = {
+                .kind = kind,
+                .path = node->path,
+                .url = pool->cache->url,
+                .file_size = node->info->file_size,
+                .nar_size = node->info->nar_size,
+                .bytes = bytes,
+                .usec = usec,
+        };
+        cache_event(pool->cache, &ev);
+}
 
 static ssize_t import_source(void *userdata, void *buf, size_t len) {
         ImportSource *s = userdata;
         if (atomic_load(&s->pool->failed))
                 return -ECANCELED;
-        return nar_reader_read(s->reader, buf, len);
+        ssize_t n = nar_reader_read(s->reader, buf, len);
+        if (n > 0) {
+                uint64_t now = now_usec();
+                if (now - s->last_event >= PROGRESS_INTERVAL_USEC) {
+                        s->last_event = now;
+                        node_event(s->pool, s->node, BINARY_CACHE_NAR_PROGRESS, s->reader->raw_count,
+                                   now - s->start);
+                }
+        }
+        return n;
 }
 
 /* Checks that a content-addressed path's contents are what its CA says,
@@ -1173,17 +1251,21 @@ static int check_ca(Store *store, const char *tmp, const NarInfo *info, const Ha
         return r;
 }
 
-static int import_one(ImportPool *pool, ImportNode *node) {
+/* Fetches node's NAR into node->tmp and checks it. multi (HTTP) is the
+ * calling thread's handle. */
+static int import_one(ImportPool *pool, ImportNode *node, CURLM *multi) {
         const char *url = binary_cache_url(pool->cache);
+        uint64_t start = now_usec();
+        node_event(pool, node, BINARY_CACHE_NAR_STARTED, 0, 0);
         _cleanup_(nar_reader_freep) NarReader *reader = NULL;
         char *error = NULL;
-        int r = nar_reader_open(pool->cache, node->info, &reader, &error);
+        int r = nar_reader_open_on(pool->cache, node->info, multi, &reader, &error);
         if (r < 0) {
                 node->error = xasprintf("importing '%s' from '%s': %s", node->path, url, error);
                 free(error);
-                return r;
+                goto finish;
         }
-        ImportSource src = { .pool = pool, .reader = reader };
+        ImportSource src = { .pool = pool, .reader = reader, .node = node, .start = start, .last_event = start };
         NarRestoreOptions opts = { .sync = false };
         Hash nar_hash;
         uint64_t nar_size = 0;
@@ -1195,7 +1277,7 @@ static int import_one(ImportPool *pool, ImportNode *node) {
                                                    why ? why : strerror(-r));
                 }
                 free(error);
-                return r;
+                goto finish;
         }
         if (memcmp(nar_hash.bytes, node->info->nar_hash.bytes, hash_algo_size(HASH_SHA256)) != 0 ||
             nar_size != node->info->nar_size) {
@@ -1205,61 +1287,74 @@ static int import_one(ImportPool *pool, ImportNode *node) {
                                            "  narinfo:  sha256:%s (%" PRIu64 " bytes)\n"
                                            "  NAR:      sha256:%s (%" PRIu64 " bytes)",
                                            node->path, url, want, node->info->nar_size, got, nar_size);
-                return -EBADMSG;
+                r = -EBADMSG;
+                goto finish;
         }
         if (node->info->ca) {
                 r = check_ca(pool->store, node->tmp, node->info, &nar_hash, &error);
-                if (r < 0) {
+                if (r < 0)
                         node->error = error;
-                        return r;
-                }
         }
-        return 0;
+finish:
+        node_event(pool, node, r < 0 ? BINARY_CACHE_NAR_FAILED : BINARY_CACHE_NAR_DONE,
+                   reader ? reader->raw_count : 0, now_usec() - start);
+        return r;
+}
+
+static void pool_fail(ImportPool *pool) {
+        pthread_mutex_lock(&pool->lock);
+        atomic_store(&pool->failed, true);
+        pthread_cond_broadcast(&pool->cond);
+        pthread_mutex_unlock(&pool->lock);
 }
 
 static void *import_worker(void *userdata) {
         ImportPool *pool = userdata;
+        /* One handle per thread: its connections serve the next NAR. */
+        CURLM *multi = pool->cache->dir ? NULL : curl_multi_init();
         for (;;) {
                 pthread_mutex_lock(&pool->lock);
-                size_t j = pool->next < pool->n && !atomic_load(&pool->failed) ? pool->next++ : SIZE_MAX;
+                while (pool->next == pool->n_queued && !pool->closed && !atomic_load(&pool->failed))
+                        pthread_cond_wait(&pool->cond, &pool->lock);
+                ImportNode *node = NULL;
+                if (pool->next < pool->n_queued && !atomic_load(&pool->failed))
+                        node = pool->queue[pool->next++];
                 pthread_mutex_unlock(&pool->lock);
-                if (j == SIZE_MAX)
-                        return NULL;
-                ImportNode *node = &pool->nodes[j];
-                node->result = import_one(pool, node);
+                if (!node)
+                        break;
+                node->result = import_one(pool, node, multi);
                 if (node->result < 0)
-                        atomic_store(&pool->failed, true);
+                        pool_fail(pool);
         }
+        if (multi)
+                curl_multi_cleanup(multi);
+        return NULL;
 }
 
-/* Fetches every NAR into its node's temporary name, NAR_JOBS at a time.
- * On failure returns the first real error (in node order). */
-static int import_fetch_all(Store *store, BinaryCache *cache, ImportNode *nodes, size_t n, char **ret_error) {
-        ImportPool pool = { .store = store, .cache = cache, .nodes = nodes, .n = n };
-        pthread_mutex_init(&pool.lock, NULL);
-        atomic_init(&pool.failed, false);
-        size_t n_threads = n < NAR_JOBS ? n : NAR_JOBS;
-        pthread_t threads[NAR_JOBS];
-        size_t started = 0;
-        for (; started + 1 < n_threads; started++)
-                if (pthread_create(&threads[started], NULL, import_worker, &pool) != 0)
-                        break;
-        import_worker(&pool); /* this thread works too */
-        for (size_t i = 0; i < started; i++)
-                pthread_join(threads[i], NULL);
-        pthread_mutex_destroy(&pool.lock);
-        for (size_t i = 0; i < n; i++)
-                if (nodes[i].result < 0 && nodes[i].error) {
-                        set_error(ret_error, TAKE_PTR(nodes[i].error));
-                        return nodes[i].result;
-                }
-        for (size_t i = 0; i < n; i++)
-                if (nodes[i].result < 0) {
-                        set_error(ret_error, xasprintf("importing '%s': %s", nodes[i].path,
-                                                          strerror(-nodes[i].result)));
-                        return nodes[i].result;
-                }
-        return 0;
+/* Hands node to the fetchers (starting another thread while there are
+ * fewer than NAR_JOBS). */
+static void pool_push(ImportPool *pool, ImportNode *node) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->n_queued % 64 == 0)
+                pool->queue = xrealloc(pool->queue, (pool->n_queued + 64) * sizeof(ImportNode *));
+        pool->queue[pool->n_queued++] = node;
+        pthread_cond_signal(&pool->cond);
+        pthread_mutex_unlock(&pool->lock);
+        if (pool->n_threads < NAR_JOBS &&
+            pthread_create(&pool->threads[pool->n_threads], NULL, import_worker, pool) == 0)
+                pool->n_threads++;
+}
+
+/* No more nodes: this thread helps with what is left, then all are done. */
+static void pool_finish(ImportPool *pool) {
+        pthread_mutex_lock(&pool->lock);
+        pool->closed = true;
+        pthread_cond_broadcast(&pool->cond);
+        pthread_mutex_unlock(&pool->lock);
+        import_worker(pool);
+        for (size_t i = 0; i < pool->n_threads; i++)
+                pthread_join(pool->threads[i], NULL);
+        pool->n_threads = 0;
 }
 
 /* A set of strings (open addressing, FNV-1a). */
@@ -1309,41 +1404,226 @@ static void strset_done(StrSet *set) {
         *set = (StrSet) {};
 }
 
-static void import_nodes_free(ImportNode *nodes, size_t n, Store *store) {
+static void import_nodes_free(ImportNode **nodes, size_t n, Store *store) {
         for (size_t i = 0; i < n; i++) {
-                if (nodes[i].tmp)
-                        rm_rf(store->store_fd, nodes[i].tmp, NULL);
-                free(nodes[i].path);
-                free(nodes[i].parent);
-                narinfo_free(nodes[i].info);
-                free(nodes[i].tmp);
-                strv_free(nodes[i].refs);
-                free(nodes[i].error);
+                ImportNode *node = nodes[i];
+                if (node->tmp)
+                        rm_rf(store->store_fd, node->tmp, NULL);
+                free(node->path);
+                free(node->parent);
+                narinfo_free(node->info);
+                free(node->tmp);
+                strv_free(node->refs);
+                free(node->error);
+                free(node);
         }
         free(nodes);
 }
 
-/* Visits path: protects it with a temporary root and, unless it is valid,
- * queues it in *frontier (with the referrer that led to it). */
-static int import_visit(Store *store, StrSet *seen, const char *path, const char *parent, char ***frontier,
-                        char ***parents, char **ret_error) {
-        if (!strset_add(seen, path))
-                return 0;
-        int r = store_add_temp_root(store, path);
+/* The walk along the references: narinfos requested as soon as a path is
+ * seen, each checked as it arrives and its path handed to the fetchers. */
+typedef struct ImportWalk {
+        Store *store;
+        BinaryCache *cache;
+        const TrustedKeys *keys;
+        ImportPool *pool;
+        StrSet seen;
+        ImportNode **nodes;
+        size_t n;
+        int r;             /* the first failure */
+        char *error;
+        /* file://: the requests not read yet */
+        char **pending, **pending_parents;
+        size_t pending_next;
+        /* HTTP */
+        CURLM *multi;
+        Transfer **active;
+        size_t n_active;
+        size_t n_requested;  /* transfers ever added */
+} ImportWalk;
+
+static void walk_fail(ImportWalk *w, int r, char *error) {
+        if (w->r >= 0) {
+                w->r = r;
+                w->error = error;
+        } else
+                free(error);
+}
+
+static void walk_request(ImportWalk *w, const char *path, const char *parent) {
+        if (w->cache->dir) {
+                w->pending = strv_push(w->pending, path);
+                w->pending_parents = strv_push(w->pending_parents, parent ? parent : "");
+                return;
+        }
+        _cleanup_free_ char *name = narinfo_name(path, w->store->store_dir);
+        _cleanup_free_ char *url = cache_file_url(w->cache, name);
+        Transfer *t = transfer_new(url, false, NARINFO_MAX_SIZE);
+        if (!t) {
+                walk_fail(w, -ENOMEM, xasprintf("creating a libcurl handle failed"));
+                return;
+        }
+        t->path = xstrdup(path);
+        t->parent = parent ? xstrdup(parent) : NULL;
+        if (w->n_active % 64 == 0)
+                w->active = xrealloc(w->active, (w->n_active + 64) * sizeof(Transfer *));
+        w->active[w->n_active++] = t;
+        w->n_requested++;
+        curl_multi_add_handle(w->multi, t->easy);
+}
+
+/* Protects path with a temporary root and, unless it is valid, asks the
+ * cache for its narinfo. */
+static void walk_visit(ImportWalk *w, const char *path, const char *parent) {
+        if (w->r < 0 || !strset_add(&w->seen, path))
+                return;
+        int r = store_add_temp_root(w->store, path);
         if (r < 0) {
-                set_error(ret_error, xasprintf("adding a temporary root for '%s': %s", path, strerror(-r)));
-                return r;
+                walk_fail(w, r, xasprintf("adding a temporary root for '%s': %s", path, strerror(-r)));
+                return;
         }
-        r = store_is_valid(store, path);
+        r = store_is_valid(w->store, path);
         if (r < 0) {
-                set_error(ret_error, xasprintf("querying '%s': %s", path, strerror(-r)));
-                return r;
+                walk_fail(w, r, xasprintf("querying '%s': %s", path, strerror(-r)));
+                return;
         }
-        if (r == 0) {
-                *frontier = strv_push(*frontier, path);
-                *parents = strv_push(*parents, parent ? parent : "");
+        if (r == 0)
+                walk_request(w, path, parent);
+}
+
+/* The narinfo of path arrived (data), or fetch_r says why not. */
+static void walk_got(ImportWalk *w, const char *path, const char *parent, const char *data, size_t len,
+                     int fetch_r, char *fetch_error) {
+        const char *url = w->cache->url;
+        if (w->r < 0) {
+                free(fetch_error);
+                return;
         }
-        return 0;
+        if (fetch_r == -ENOENT) {
+                free(fetch_error);
+                if (parent && *parent)
+                        walk_fail(w, -ENOENT, xasprintf("path '%s' is not available in binary cache '%s' (it is a "
+                                                        "reference of '%s')",
+                                                        path, url, parent));
+                else
+                        walk_fail(w, -ENOENT, xasprintf("path '%s' is not available in binary cache '%s'", path,
+                                                        url));
+                return;
+        }
+        if (fetch_r < 0) {
+                walk_fail(w, fetch_r, fetch_error);
+                return;
+        }
+        _cleanup_free_ char *name = narinfo_name(path, w->store->store_dir);
+        NarInfo *info = NULL;
+        char *error = NULL;
+        int r = parse_fetched_narinfo(w->cache, name, data, len, w->store->store_dir, &info, &error);
+        if (r < 0) {
+                walk_fail(w, r, error);
+                return;
+        }
+        if (strcmp(info->path, path) != 0) {
+                walk_fail(w, -EBADMSG, xasprintf("the narinfo of '%s' in '%s' describes '%s'", path, url,
+                                                 info->path));
+                narinfo_free(info);
+                return;
+        }
+        if (w->keys) {
+                r = narinfo_check_sigs(info, w->keys, w->store->store_dir, &error);
+                if (r < 0) {
+                        walk_fail(w, r, error);
+                        narinfo_free(info);
+                        return;
+                }
+        }
+        if (w->n >= IMPORT_MAX_PATHS) {
+                walk_fail(w, -E2BIG, xasprintf("the closure of the paths in '%s' has more than %u paths", url,
+                                               IMPORT_MAX_PATHS));
+                narinfo_free(info);
+                return;
+        }
+        ImportNode *node = xcalloc(1, sizeof(*node));
+        *node = (ImportNode) { .path = xstrdup(path), .info = info };
+        if (parent && *parent)
+                node->parent = xstrdup(parent);
+        if (w->n % 64 == 0)
+                w->nodes = xrealloc(w->nodes, (w->n + 64) * sizeof(ImportNode *));
+        w->nodes[w->n++] = node;
+        for (size_t k = 0; info->references && info->references[k]; k++)
+                node->refs = strv_consume(node->refs, xasprintf("%s/%s", w->store->store_dir, info->references[k]));
+
+        /* Its temporary name, protected, then off to the fetchers. */
+        char *tmp = xasprintf(".tmp-firn-%d-%u", (int) getpid(), w->store->tmp_counter++);
+        _cleanup_free_ char *logical = xasprintf("%s/%s", w->store->store_dir, tmp);
+        r = store_add_temp_root(w->store, logical);
+        if (r < 0) {
+                walk_fail(w, r, xasprintf("adding a temporary root: %s", strerror(-r)));
+                free(tmp);
+                return;
+        }
+        /* Whatever is there was left by a dead process that had our pid. */
+        rm_rf(w->store->store_fd, tmp, NULL);
+        node->tmp = tmp;
+        node_event(w->pool, node, BINARY_CACHE_NAR_QUEUED, 0, 0);
+        pool_push(w->pool, node);
+
+        for (size_t k = 0; node->refs && node->refs[k]; k++)
+                if (strcmp(node->refs[k], node->path) != 0)
+                        walk_visit(w, node->refs[k], node->path);
+}
+
+static void walk_run_files(ImportWalk *w) {
+        while (w->r >= 0 && !atomic_load(&w->pool->failed) && w->pending && w->pending[w->pending_next]) {
+                size_t i = w->pending_next++;
+                _cleanup_free_ char *name = narinfo_name(w->pending[i], w->store->store_dir);
+                _cleanup_free_ char *data = NULL;
+                size_t len = 0;
+                char *error = NULL;
+                int r = binary_cache_get_file(w->cache, name, NARINFO_MAX_SIZE, &data, &len, &error);
+                /* walk_got may grow the lists: copy the strings first. */
+                _cleanup_free_ char *path = xstrdup(w->pending[i]);
+                _cleanup_free_ char *parent = xstrdup(w->pending_parents[i]);
+                walk_got(w, path, parent, data, len, r, error);
+        }
+}
+
+static void walk_run_http(ImportWalk *w) {
+        while (w->r >= 0 && !atomic_load(&w->pool->failed) && w->n_active > 0) {
+                int running = 0;
+                CURLMcode mc = curl_multi_perform(w->multi, &running);
+                CURLMsg *msg;
+                int left;
+                size_t requested = w->n_requested;
+                while (mc == CURLM_OK && (msg = curl_multi_info_read(w->multi, &left))) {
+                        if (msg->msg != CURLMSG_DONE)
+                                continue;
+                        Transfer *t = NULL;
+                        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **) &t);
+                        t->done = true;
+                        t->result = msg->data.result;
+                        curl_multi_remove_handle(w->multi, t->easy);
+                        for (size_t i = 0; i < w->n_active; i++)
+                                if (w->active[i] == t) {
+                                        w->active[i] = w->active[--w->n_active];
+                                        break;
+                                }
+                        char *error = NULL;
+                        int r = transfer_result(t, &error);
+                        walk_got(w, t->path, t->parent, t->body.buf, t->body.len, r, error);
+                        transfer_free(t);
+                }
+                /* New requests (the references just seen) start at once;
+                 * otherwise wait for the sockets. */
+                if (mc == CURLM_OK && w->r >= 0 && w->n_active > 0 && w->n_requested == requested)
+                        mc = curl_multi_poll(w->multi, NULL, 0, 1000, NULL);
+                if (mc != CURLM_OK)
+                        walk_fail(w, -EIO, xasprintf("libcurl: %s", curl_multi_strerror(mc)));
+        }
+        for (size_t i = 0; i < w->n_active; i++) {
+                curl_multi_remove_handle(w->multi, w->active[i]->easy);
+                transfer_free(w->active[i]);
+        }
+        w->n_active = 0;
 }
 
 int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const *paths, const TrustedKeys *keys,
@@ -1353,135 +1633,84 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
         if (r < 0)
                 return r;
 
-        StrSet seen = {};
-        _cleanup_strv_free_ char **frontier = NULL, **parents = NULL;
-        ImportNode *nodes = NULL;
-        size_t n = 0;
-        for (size_t i = 0; r >= 0 && paths && paths[i]; i++) {
-                if (!hash_part_of(paths[i], store->store_dir)) {
-                        set_error(ret_error, xasprintf("'%s' is not a store path in %s", paths[i],
-                                                          store->store_dir));
-                        r = -EINVAL;
-                } else
-                        r = import_visit(store, &seen, paths[i], NULL, &frontier, &parents, ret_error);
+        ImportPool pool = { .store = store, .cache = cache };
+        pthread_mutex_init(&pool.lock, NULL);
+        pthread_cond_init(&pool.cond, NULL);
+        atomic_init(&pool.failed, false);
+        ImportWalk w = { .store = store, .cache = cache, .keys = keys, .pool = &pool };
+        if (!cache->dir) {
+                w.multi = curl_multi_init();
+                if (!w.multi)
+                        walk_fail(&w, -ENOMEM, xasprintf("creating a libcurl handle failed"));
+                else
+                        curl_multi_setopt(w.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long) HTTP_CONNECTIONS);
         }
-
-        /* The closure, one level of references at a time. */
-        while (r >= 0 && frontier) {
-                size_t m = strv_length(frontier);
-                _cleanup_free_ NarInfo **infos = xcalloc(m, sizeof(NarInfo *));
-                r = binary_cache_get_narinfos(cache, store->store_dir, frontier, m, infos, ret_error);
-                if (r < 0)
-                        break;
-                _cleanup_strv_free_ char **next = NULL, **next_parents = NULL;
-                for (size_t i = 0; i < m; i++) {
-                        NarInfo *info = infos[i];
-                        infos[i] = NULL;
-                        if (r < 0) {
-                                narinfo_free(info);
-                                continue;
-                        }
-                        if (!info) {
-                                if (*parents[i])
-                                        set_error(ret_error, xasprintf("path '%s' is not available in binary "
-                                                                          "cache '%s' (it is a reference of '%s')",
-                                                                          frontier[i], url, parents[i]));
-                                else
-                                        set_error(ret_error, xasprintf("path '%s' is not available in binary "
-                                                                          "cache '%s'",
-                                                                          frontier[i], url));
-                                r = -ENOENT;
-                                continue;
-                        }
-                        if (strcmp(info->path, frontier[i]) != 0) {
-                                set_error(ret_error, xasprintf("the narinfo of '%s' in '%s' describes '%s'",
-                                                                  frontier[i], url, info->path));
-                                narinfo_free(info);
-                                r = -EBADMSG;
-                                continue;
-                        }
-                        if (keys) {
-                                r = narinfo_check_sigs(info, keys, store->store_dir, ret_error);
-                                if (r < 0) {
-                                        narinfo_free(info);
-                                        continue;
-                                }
-                        }
-                        if (n >= IMPORT_MAX_PATHS) {
-                                set_error(ret_error, xasprintf("the closure of the paths in '%s' has more than "
-                                                                  "%u paths", url, IMPORT_MAX_PATHS));
-                                narinfo_free(info);
-                                r = -E2BIG;
-                                continue;
-                        }
-                        if (n % 64 == 0)
-                                nodes = xrealloc(nodes, (n + 64) * sizeof(ImportNode));
-                        ImportNode *node = &nodes[n++];
-                        *node = (ImportNode) { .path = xstrdup(frontier[i]), .info = info };
-                        if (*parents[i])
-                                node->parent = xstrdup(parents[i]);
-                        for (size_t k = 0; info->references && info->references[k]; k++) {
-                                char *full = xasprintf("%s/%s", store->store_dir, info->references[k]);
-                                node->refs = strv_consume(node->refs, full);
-                                if (r >= 0 && strcmp(full, node->path) != 0)
-                                        r = import_visit(store, &seen, full, node->path, &next, &next_parents,
-                                                         ret_error);
-                        }
-                }
-                strv_free(frontier);
-                strv_free(parents);
-                frontier = TAKE_PTR(next);
-                parents = TAKE_PTR(next_parents);
+        for (size_t i = 0; w.r >= 0 && paths && paths[i]; i++) {
+                if (!hash_part_of(paths[i], store->store_dir))
+                        walk_fail(&w, -EINVAL, xasprintf("'%s' is not a store path in %s", paths[i],
+                                                         store->store_dir));
+                else
+                        walk_visit(&w, paths[i], NULL);
         }
-        strset_done(&seen);
+        if (cache->dir)
+                walk_run_files(&w);
+        else if (w.multi)
+                walk_run_http(&w);
+        if (w.multi)
+                curl_multi_cleanup(w.multi);
+        strv_free(w.pending);
+        strv_free(w.pending_parents);
+        free(w.active);
+        strset_done(&w.seen);
+        if (w.r < 0)
+                pool_fail(&pool);
+        pool_finish(&pool);
+        pthread_cond_destroy(&pool.cond);
+        pthread_mutex_destroy(&pool.lock);
+        free(pool.queue);
 
-        _cleanup_free_ size_t *order = NULL;
-        _cleanup_free_ char **tmps = NULL;
-        _cleanup_free_ PathInfo **pinfos = NULL;
+        ImportNode **nodes = w.nodes;
+        size_t n = w.n;
+        r = w.r;
+        if (r < 0)
+                set_error(ret_error, TAKE_PTR(w.error));
+
         if (r >= 0 && n > 0) {
-                /* References first. */
+                /* References first; fetch errors are reported in that order too. */
                 _cleanup_free_ char **names = xcalloc(n, sizeof(char *));
                 _cleanup_free_ char ***refs = xcalloc(n, sizeof(char **));
                 for (size_t i = 0; i < n; i++) {
-                        names[i] = nodes[i].path;
-                        refs[i] = nodes[i].refs;
+                        names[i] = nodes[i]->path;
+                        refs[i] = nodes[i]->refs;
                 }
-                order = xcalloc(n, sizeof(size_t));
+                _cleanup_free_ size_t *order = xcalloc(n, sizeof(size_t));
                 if (topo_sort(names, refs, n, order) < 0) {
                         set_error(ret_error, xasprintf("the references of the paths in '%s' form a cycle", url));
                         r = -ELOOP;
+                } else {
+                        ImportNode **sorted = xcalloc(n, sizeof(ImportNode *));
+                        for (size_t k = 0; k < n; k++)
+                                sorted[k] = nodes[order[k]];
+                        free(nodes);
+                        nodes = sorted;
                 }
         }
-        if (r >= 0 && n > 0) {
-                /* Reorder the nodes so fetch errors come in that order too. */
-                ImportNode *sorted = xcalloc(n, sizeof(ImportNode));
-                for (size_t k = 0; k < n; k++)
-                        sorted[k] = nodes[order[k]];
-                free(nodes);
-                nodes = sorted;
-                for (size_t k = 0; r >= 0 && k < n; k++) {
-                        char *tmp = xasprintf(".tmp-firn-%d-%u", (int) getpid(), store->tmp_counter++);
-                        _cleanup_free_ char *logical = xasprintf("%s/%s", store->store_dir, tmp);
-                        r = store_add_temp_root(store, logical);
-                        if (r < 0) {
-                                set_error(ret_error, xasprintf("adding a temporary root: %s", strerror(-r)));
-                                free(tmp);
-                        } else {
-                                /* Whatever is there was left by a dead
-                                 * process that had our pid. */
-                                rm_rf(store->store_fd, tmp, NULL);
-                                nodes[k].tmp = tmp;
-                        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (nodes[i]->result < 0 && nodes[i]->error) {
+                        r = nodes[i]->result;
+                        set_error(ret_error, TAKE_PTR(nodes[i]->error));
                 }
-        }
-        if (r >= 0 && n > 0)
-                r = import_fetch_all(store, cache, nodes, n, ret_error);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (nodes[i]->result < 0) {
+                        r = nodes[i]->result;
+                        set_error(ret_error, xasprintf("importing '%s': %s", nodes[i]->path, strerror(-r)));
+                }
         if (r >= 0 && n > 0) {
-                tmps = xcalloc(n, sizeof(char *));
-                pinfos = xcalloc(n, sizeof(PathInfo *));
+                _cleanup_free_ char **tmps = xcalloc(n, sizeof(char *));
+                _cleanup_free_ PathInfo **pinfos = xcalloc(n, sizeof(PathInfo *));
                 for (size_t k = 0; k < n; k++) {
-                        const NarInfo *ni = nodes[k].info;
-                        PathInfo *pi = path_info_new(nodes[k].path);
+                        const NarInfo *ni = nodes[k]->info;
+                        PathInfo *pi = path_info_new(nodes[k]->path);
                         pi->nar_hash = ni->nar_hash;
                         pi->nar_size = ni->nar_size;
                         if (ni->deriver)
@@ -1494,11 +1723,11 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
                         }
                         if (ni->ca)
                                 pi->ca = xstrdup(ni->ca);
-                        for (size_t s = 0; nodes[k].refs && nodes[k].refs[s]; s++)
-                                pi->references = strv_push(pi->references, nodes[k].refs[s]);
+                        for (size_t s = 0; nodes[k]->refs && nodes[k]->refs[s]; s++)
+                                pi->references = strv_push(pi->references, nodes[k]->refs[s]);
                         strv_sort_unique(pi->references);
                         pinfos[k] = pi;
-                        tmps[k] = nodes[k].tmp;
+                        tmps[k] = nodes[k]->tmp;
                 }
                 r = store_install_restored(store, tmps, pinfos, n, ret_error);
                 for (size_t k = 0; k < n; k++)
@@ -1507,7 +1736,7 @@ int store_import_paths_from_cache(Store *store, BinaryCache *cache, char *const 
         if (r >= 0 && ret_imported) {
                 char **imported = NULL;
                 for (size_t k = 0; k < n; k++)
-                        imported = strv_push(imported, nodes[k].path);
+                        imported = strv_push(imported, nodes[k]->path);
                 *ret_imported = imported;
         }
         import_nodes_free(nodes, n, store);

@@ -120,20 +120,50 @@ int binary_cache_has(BinaryCache *cache, const char *store_dir, const char *path
 int binary_cache_copy_closure_to(BinaryCache *cache, Store *store, char *const *paths,
                                  const CacheWriteOptions *opts, char ***ret_copied, char **ret_error);
 
+/* --- progress ---------------------------------------------------------- */
+
+typedef enum BinaryCacheEventKind {
+        BINARY_CACHE_NAR_QUEUED,   /* a NAR will be fetched (its sizes are known) */
+        BINARY_CACHE_NAR_STARTED,  /* its transfer began */
+        BINARY_CACHE_NAR_PROGRESS, /* bytes came in (at most every 100 ms per NAR) */
+        BINARY_CACHE_NAR_DONE,     /* fetched, unpacked and checked */
+        BINARY_CACHE_NAR_FAILED,   /* its fetch failed (or was cancelled) */
+} BinaryCacheEventKind;
+
+typedef struct BinaryCacheEvent {
+        BinaryCacheEventKind kind;
+        const char *path;     /* the store path */
+        const char *url;      /* the cache's URL (binary_cache_url) */
+        uint64_t file_size;   /* the narinfo's FileSize: compressed bytes, 0 when unknown */
+        uint64_t nar_size;    /* the narinfo's NarSize */
+        uint64_t bytes;       /* compressed bytes received so far (DONE: all of them) */
+        uint64_t usec;        /* microseconds since STARTED (0 before) */
+} BinaryCacheEvent;
+
+/* Called for each event of an import (store_import_paths_from_cache),
+ * from whichever thread fetches the NAR; calls are serialised, never
+ * concurrent. The strings live for the call only. */
+typedef void (*BinaryCacheProgressFn)(void *userdata, const BinaryCacheEvent *event);
+
+/* Sets (or with fn NULL, clears) the progress callback of cache. */
+void binary_cache_set_progress(BinaryCache *cache, BinaryCacheProgressFn fn, void *userdata);
+
 /* --- importing into a store ------------------------------------------- */
 
 /* Imports path and its closure from cache into store. keys are the trusted
  * public keys; NULL turns signature checks off (--no-check-sigs).
  *
- * Steps: the narinfos of the closure are fetched (in parallel, level by
- * level along the references; paths valid in store end the walk), each
- * checked to describe the path asked for and, with keys, to carry a valid
- * signature by one of them (-EKEYREJECTED otherwise, naming the path and
- * the keys); then the NARs are streamed in parallel through decompression
- * into nar_restore() under temporary names in the store; each NAR's hash
- * and size must match its narinfo (and a content-addressed path's contents
- * its CA); then everything is installed and registered at once
- * (store_install_restored). On any failure nothing new is valid and no
+ * Steps: the narinfos of the closure are fetched (HTTP: over one libcurl
+ * multi handle, each reference requested as soon as the narinfo naming it
+ * arrives; paths valid in store end the walk), each checked to describe the
+ * path asked for and, with keys, to carry a valid signature by one of them
+ * (-EKEYREJECTED otherwise, naming the path and the keys). Each path that
+ * passes is handed at once to NAR_JOBS fetcher threads, so NARs stream in
+ * (through decompression into nar_restore(), under temporary names in the
+ * store) while the walk goes on; each NAR's hash and size must match its
+ * narinfo (and a content-addressed path's contents its CA); then everything
+ * is installed and registered at once (store_install_restored: synced,
+ * renamed, one transaction). On any failure nothing new is valid and no
  * temporary object is left. Paths already valid are fine. */
 int store_import_from_cache(Store *store, BinaryCache *cache, const char *path, const TrustedKeys *keys,
                             char **ret_error);

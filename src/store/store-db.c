@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,9 +104,15 @@ int store_db_open(Store *store, char **ret_error) {
         rc = sqlite3_exec(store->db,
                           "pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on;",
                           NULL, NULL, NULL);
-        if (rc == SQLITE_OK)
+        /* A database with the schema (db/schema written, ValidPaths there)
+         * needs no write transaction: every build child opens the store. */
+        struct stat st;
+        bool have_schema = rc == SQLITE_OK && fstatat(store->state_fd, "db/schema", &st, 0) >= 0 &&
+                           sqlite3_table_column_metadata(store->db, NULL, "ValidPaths", "path", NULL, NULL, NULL,
+                                                         NULL, NULL) == SQLITE_OK;
+        if (rc == SQLITE_OK && !have_schema)
                 rc = sqlite3_exec(store->db, "begin immediate;", NULL, NULL, NULL);
-        if (rc == SQLITE_OK) {
+        if (rc == SQLITE_OK && !have_schema) {
                 rc = sqlite3_exec(store->db, schema_sql, NULL, NULL, NULL);
                 if (rc == SQLITE_OK)
                         rc = sqlite3_exec(store->db, "commit;", NULL, NULL, NULL);
@@ -117,7 +124,6 @@ int store_db_open(Store *store, char **ret_error) {
                 return sqlite_errno(rc);
         }
         /* Nix checks this file for the schema version. */
-        struct stat st;
         if (fstatat(store->state_fd, "db/schema", &st, 0) < 0) {
                 int r = write_file_atomic(store->state_fd, "db/schema", "10", 2, 0644);
                 if (r < 0) {
