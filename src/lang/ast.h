@@ -17,8 +17,10 @@
 typedef struct Pos {
         const char *file;
         uint32_t line;
-        uint32_t col;
-        uint8_t origin; /* PosOrigin */
+        /* 16 bytes in all: positions are in every node. Columns past 2^24
+         * wrap (only in pathological one-line files). */
+        uint32_t col : 24;
+        uint32_t origin : 8; /* PosOrigin */
 } Pos;
 
 typedef enum PosOrigin {
@@ -103,14 +105,20 @@ typedef struct Formal {
         Pos pos;
 } Formal;
 
+/* 64 bytes: 8 for the kind, 16 for the position, 40 for the union. */
 struct Expr {
         uint8_t kind; /* ExprKind */
         Pos pos;
-        /* EXPR_INT, EXPR_FLOAT: the literal's value, made on first use. */
-        struct Value *constant_num;
         union {
-                int64_t integer;
-                double fpoint;
+                struct {
+                        union {
+                                int64_t integer;
+                                double fpoint;
+                        };
+                        /* EXPR_INT, EXPR_FLOAT: the literal's value, made
+                         * on first use. */
+                        struct Value *constant_num;
+                };
                 /* EXPR_STRING and EXPR_PATH: a ready value, shared by every
                  * evaluation (values without context are immutable). */
                 struct Value *constant;

@@ -32,11 +32,11 @@ static int prim_attrNames(EvalState *st, const Pos *pos, Value **args, Value *re
                 return 0;
         }
         Attr **sorted = bindings_sorted_by_name(b);
-        Value **cells = values_alloc_each(n);
         Value **elems = gc_alloc(n * sizeof(Value *));
         for (size_t i = 0; i < n; i++) {
-                value_set_string(cells[i], symbol_str(sorted[i]->name), NULL);
-                elems[i] = cells[i];
+                Value *name = value_new();
+                value_set_string(name, symbol_str(sorted[i]->name), NULL);
+                elems[i] = name;
         }
         ret->type = VT_LIST;
         ret->list.size = n;
@@ -170,14 +170,15 @@ static int prim_mapAttrs(EvalState *st, const Pos *pos, Value **args, Value *ret
         const Bindings *in = set->attrs;
         size_t n = in->size;
         Bindings *out = bindings_new(n);
-        /* Per attribute: the name string, fn name, and (fn name) value. As in
-         * Nix, the new attributes have no position. */
-        Value **cells = n ? values_alloc_each(3 * n) : NULL;
+        /* Per attribute: fn name (whose name string is made when it is
+         * forced) and (fn name) value. As in Nix, the new attributes have no
+         * position. */
         for (size_t i = 0; i < n; i++) {
                 const Attr *a = &in->attrs[i];
-                Value *name = cells[3 * i], *app1 = cells[3 * i + 1], *app2 = cells[3 * i + 2];
-                value_set_string(name, symbol_str(a->name), NULL);
-                value_set_app(app1, fn, name);
+                Value *app1 = value_new(), *app2 = value_new();
+                app1->type = VT_APP_NAME;
+                app1->app_index.fn = fn;
+                app1->app_index.index = a->name;
                 value_set_app(app2, app1, a->value);
                 bindings_push(out, a->name, app2, NULL);
         }

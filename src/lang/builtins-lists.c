@@ -105,11 +105,11 @@ static int prim_map(EvalState *st, const Pos *pos, Value **args, Value *ret) {
                 value_set_list(ret, 0);
                 return 0;
         }
-        Value **cells = values_alloc_each(n);
         Value **elems = gc_alloc(n * sizeof(Value *));
         for (size_t i = 0; i < n; i++) {
-                value_set_app(cells[i], fn, src[i]);
-                elems[i] = cells[i];
+                Value *app = value_new();
+                value_set_app(app, fn, src[i]);
+                elems[i] = app;
         }
         list_adopt(ret, n, elems);
         return 0;
@@ -376,13 +376,14 @@ static int prim_genList(EvalState *st, const Pos *pos, Value **args, Value *ret)
                 value_set_list(ret, 0);
                 return 0;
         }
-        /* Per element: the index and the application fn index. */
-        Value **cells = values_alloc_each(2 * n);
+        /* Per element: the application fn index, whose index value is
+         * made only when the element is forced. */
         Value **elems = gc_alloc(n * sizeof(Value *));
         for (size_t i = 0; i < n; i++) {
-                Value *index = cells[2 * i], *app = cells[2 * i + 1];
-                value_set_int(index, (int64_t) i);
-                value_set_app(app, fn, index);
+                Value *app = value_new();
+                app->type = VT_APP_INDEX;
+                app->app_index.fn = fn;
+                app->app_index.index = (int64_t) i;
                 elems[i] = app;
         }
         list_adopt(ret, n, elems);

@@ -12,6 +12,7 @@
 #include "gc-alloc.h"
 #include "strbuf.h"
 #include "value.h"
+#include "xalloc.h"
 
 /* Copies sb's contents to the GC heap as ret's string. */
 static void set_string_from_strbuf(Value *ret, const StrBuf *sb, const char **context) {
@@ -82,6 +83,40 @@ static int prim_concatStringsSep(EvalState *st, const Pos *pos, Value **args, Va
                 return r;
 
         sep_len = strlen(sep);
+
+        /* The usual case, a list of strings: force them all, then copy
+         * them once into a string of the exact size. */
+        size_t n = args[1]->list.size, total = 0;
+        Value **elems = args[1]->list.elems;
+        bool all_strings = true;
+        for (size_t i = 0; i < n && all_strings; i++) {
+                r = eval_force(st, elems[i], pos);
+                if (r < 0)
+                        return r;
+                all_strings = elems[i]->type == VT_STRING;
+        }
+        if (all_strings && n > 0) {
+                _cleanup_free_ size_t *lens = xmalloc(n * sizeof(size_t));
+                for (size_t i = 0; i < n; i++) {
+                        lens[i] = strlen(elems[i]->string.s);
+                        total += lens[i];
+                        context_add_all(&cb, elems[i]->string.context);
+                }
+                total += sep_len * (n - 1);
+                char *out = gc_alloc_atomic(total + 1), *o = out;
+                for (size_t i = 0; i < n; i++) {
+                        if (i > 0) {
+                                memcpy(o, sep, sep_len);
+                                o += sep_len;
+                        }
+                        memcpy(o, elems[i]->string.s, lens[i]);
+                        o += lens[i];
+                }
+                *o = 0;
+                value_set_string(ret, out, context_finish(&cb));
+                return 0;
+        }
+
         for (size_t i = 0; i < args[1]->list.size; i++) {
                 const char *s;
 
@@ -118,12 +153,23 @@ static int prim_replaceStrings(EvalState *st, const Pos *pos, Value **args, Valu
                                   "'from' and 'to' arguments to 'replaceStrings' have different lengths");
         n = args[0]->list.size;
 
-        /* GC memory: these arrays point at GC strings. */
-        from = gc_alloc(sizeof(*from) * (n + 1));
-        to = gc_alloc(sizeof(*to) * (n + 1));
-        to_ctx = gc_alloc(sizeof(*to_ctx) * (n + 1));
-        from_len = gc_alloc_atomic(sizeof(*from_len) * (n + 1));
-        to_len = gc_alloc_atomic(sizeof(*to_len) * (n + 1));
+        /* GC memory (or the stack, which the collector scans, for the
+         * usual few patterns): these arrays point at GC strings. */
+        const char *from_small[16], *to_small[16], **to_ctx_small[16];
+        size_t from_len_small[16], to_len_small[16];
+        if (n < 16) {
+                from = from_small;
+                to = to_small;
+                to_ctx = to_ctx_small;
+                from_len = from_len_small;
+                to_len = to_len_small;
+        } else {
+                from = gc_alloc(sizeof(*from) * (n + 1));
+                to = gc_alloc(sizeof(*to) * (n + 1));
+                to_ctx = gc_alloc(sizeof(*to_ctx) * (n + 1));
+                from_len = gc_alloc_atomic(sizeof(*from_len) * (n + 1));
+                to_len = gc_alloc_atomic(sizeof(*to_len) * (n + 1));
+        }
 
         /* The patterns' own contexts are dropped, as Nix does. */
         for (size_t i = 0; i < n; i++) {
@@ -148,13 +194,33 @@ static int prim_replaceStrings(EvalState *st, const Pos *pos, Value **args, Valu
                 return r;
         size = strlen(s);
 
+        /* The bytes a pattern can start with: text between them is copied
+         * in runs. An empty pattern matches everywhere. */
+        bool starts[256] = { false }, any_empty = false;
+        for (size_t i = 0; i < n; i++) {
+                if (from_len[i] == 0)
+                        any_empty = true;
+                else
+                        starts[(unsigned char) from[i][0]] = true;
+        }
+
         /* One step past the end, so that an empty pattern also matches
          * after the last character. */
         for (p = 0; p <= size;) {
                 bool found = false;
 
+                if (!any_empty) {
+                        size_t q = p;
+                        while (q < size && !starts[(unsigned char) s[q]])
+                                q++;
+                        strbuf_add(&sb, s + p, q - p);
+                        p = q;
+                        if (p == size)
+                                break;
+                }
                 for (size_t i = 0; i < n; i++) {
-                        if (from_len[i] > size - p || memcmp(s + p, from[i], from_len[i]) != 0)
+                        if (from_len[i] > size - p || (from_len[i] && s[p] != from[i][0]) ||
+                            memcmp(s + p, from[i], from_len[i]) != 0)
                                 continue;
                         found = true;
                         strbuf_add(&sb, to[i], to_len[i]);

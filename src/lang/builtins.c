@@ -528,7 +528,6 @@ void builtins_init(EvalState *st) {
         st->builtins = builtins;
 
         Env *env = gc_alloc(sizeof(Env) + sizeof(Value *) * bb.n);
-        env->size = bb.n;
         memcpy(env->values, bb.values, sizeof(Value *) * bb.n);
         st->base_env = env;
         st->static_base_env = static_env_new(NULL, bb.names, bb.n);

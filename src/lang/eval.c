@@ -112,7 +112,6 @@ static inline Env *env_new(uint32_t size, Env *up) {
         alloc_stats.env_bytes += sizeof(Env) + sizeof(Value *) * size;
         Env *env = gc_alloc_small(sizeof(Env) + sizeof(Value *) * size);
         env->up = up;
-        env->size = size;
         return env;
 }
 
@@ -142,10 +141,11 @@ static int lookup_var(EvalState *st, Env *env, Expr *e, Value **ret) {
                         *ret = a->value;
                         return 0;
                 }
-                if (!env->prev_with)
+                uint32_t prev = env_with_prev(env);
+                if (!prev)
                         return eval_error(st, EVAL_ERROR_UNDEFINED_VARIABLE, &e->pos, "undefined variable '%s'",
                                           symbol_str(e->var.name));
-                for (uint32_t l = env->prev_with; l; l--)
+                for (uint32_t l = prev; l; l--)
                         env = env->up;
         }
 }
@@ -214,6 +214,26 @@ int eval_force_slow(EvalState *st, Value *v, const Pos *pos) {
                 int r = call_function(st, fn, 1, &arg, v, NULL);
                 if (r < 0) {
                         value_set_app(v, fn, arg);
+                        return r;
+                }
+                return 0;
+        }
+        case VT_APP_INDEX:
+        case VT_APP_NAME: {
+                uint8_t type = v->type;
+                Value *fn = v->app_index.fn;
+                int64_t index = v->app_index.index;
+                Value *arg = value_new();
+                if (type == VT_APP_INDEX)
+                        value_set_int(arg, index);
+                else
+                        value_set_string(arg, symbol_str((Symbol) index), NULL);
+                v->type = VT_BLACKHOLE;
+                int r = call_function(st, fn, 1, &arg, v, NULL);
+                if (r < 0) {
+                        v->type = type;
+                        v->app_index.fn = fn;
+                        v->app_index.index = index;
                         return r;
                 }
                 return 0;
@@ -1086,8 +1106,14 @@ static int eval_update(EvalState *st, Env *env, Expr *e, Value *v) {
                 *v = a;
                 return 0;
         }
-        /* Merge two Symbol-sorted arrays; the right side wins. */
-        Bindings *out = bindings_new(x->size + y->size);
+        /* Merge two Symbol-sorted arrays; the right side wins. Every
+         * entry up to out->size is written below: no need to clear it. */
+        size_t cap = (size_t) x->size + y->size;
+        alloc_stats.sets++;
+        alloc_stats.set_bytes += sizeof(Bindings) + sizeof(Attr) * cap;
+        Bindings *out = gc_alloc_uncleared(sizeof(Bindings) + sizeof(Attr) * cap);
+        out->size = 0;
+        out->capacity = cap;
         uint32_t i = 0, j = 0, k = 0;
         if ((size_t) y->size * 16 < x->size) {
                 /* A few updates to a big set: copy the runs between the
@@ -1407,10 +1433,9 @@ static int eval_in(EvalState *st, Env *env, Expr *e, Value *v) {
                 return eval_in(st, inner, e->let.body, v);
         }
         case EXPR_WITH: {
-                Env *inner = env_new(1, env);
-                inner->kind = ENV_WITH;
-                inner->prev_with = e->with.prev_with;
+                Env *inner = env_new(2, env);
                 inner->values[0] = maybe_thunk(st, env, e->with.attrs);
+                inner->values[1] = (Value *) (uintptr_t) e->with.prev_with;
                 return eval_in(st, inner, e->with.body, v);
         }
         case EXPR_IF: {

@@ -28,6 +28,13 @@ static inline void *gc_alloc_small(size_t n) {
         return p;
 }
 
+/* Memory that may hold pointers but is NOT zeroed when large (at least
+ * GC_UNCLEARED_MIN bytes): for big arrays the caller fills at once, which
+ * libgc would otherwise clear first. Stale words in a part left unwritten
+ * are scanned conservatively (they can only retain garbage, never crash). */
+#define GC_UNCLEARED_MIN ((size_t) 64 << 10)
+void *gc_alloc_uncleared(size_t n);
+
 /* Memory that holds no pointers (strings, numbers); not zeroed. */
 void *gc_alloc_atomic(size_t n);
 /* NUL-terminated copy of n bytes of s. */

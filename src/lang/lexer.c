@@ -8,6 +8,7 @@
 #include "cleanup.h"
 #include "ast-arena.h"
 #include "gc-alloc.h"
+#include "xalloc.h"
 
 typedef enum LexState {
         LS_DEFAULT,
@@ -34,7 +35,8 @@ static void init_classes(void);
 
 Lexer *lexer_new(const char *text, size_t len) {
         init_classes();
-        Lexer *lx = ast_alloc(sizeof(Lexer));
+        Lexer *lx = xmalloc(sizeof(Lexer));
+        *lx = (Lexer) { 0 };
         lx->text = text;
         lx->len = len;
         lx->line = 1;
@@ -42,6 +44,10 @@ Lexer *lexer_new(const char *text, size_t len) {
         lx->n_states = 1;
         lx->states[0] = LS_DEFAULT;
         return lx;
+}
+
+void lexer_free(Lexer *lx) {
+        free(lx);
 }
 
 static LexState top(Lexer *lx) {
@@ -577,6 +583,18 @@ static void lex_one(Lexer *lx, Token *t) {
                                 break;
                         }
                 }
+        if (idlen) {
+                /* An identifier or keyword, unless a path or URI goes on
+                 * past it: those need a '/', '.', '+' or ':' right after
+                 * the identifier's characters. No other rule matches text
+                 * that starts like an identifier. One scan, then. */
+                char c1 = at(lx, p + idlen);
+                if (c1 != '/' && c1 != '.' && c1 != '+' && c1 != ':') {
+                        if (rule != R_KEYWORD)
+                                rule = R_ID, best = idlen;
+                        goto matched;
+                }
+        }
         if (!(k0 & (C_ALPHA | C_DIGIT)) || c0 == '-') {
                 /* Each operator is told by its first character. */
                 int i = -1;
@@ -637,6 +655,7 @@ static void lex_one(Lexer *lx, Token *t) {
         if (best == 0)
                 rule = R_ANY, best = 1;
 
+matched:
         switch (rule) {
         case R_KEYWORD:
         case R_OP:

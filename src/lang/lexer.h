@@ -45,8 +45,10 @@ typedef struct Token {
 
 typedef struct Lexer Lexer;
 
-/* text must stay alive and NUL-terminated at text[len]. */
+/* text must stay alive and NUL-terminated at text[len]. The lexer is
+ * malloc'ed (it holds a 4 KiB state stack): free it with lexer_free(). */
 Lexer *lexer_new(const char *text, size_t len);
+void lexer_free(Lexer *lx);
 /* Returns the next token; TOK_EOF repeatedly at the end. */
 void lexer_next(Lexer *lx, Token *ret);
 const char *token_kind_name(int kind);

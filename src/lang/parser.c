@@ -89,6 +89,9 @@ static bool expect(Parser *ps, int kind) {
         return true;
 }
 
+_Static_assert(sizeof(Pos) == 16, "Pos is packed");
+_Static_assert(sizeof(Expr) == 64, "an Expr fills exactly four arena granules");
+
 Expr *expr_new(ExprKind kind, Pos pos) {
         Expr *e = ast_alloc(sizeof(Expr));
         e->kind = kind;
@@ -188,11 +191,20 @@ typedef struct Parts {
         uint32_t n, cap;
         Expr **parts;
         Pos *poss;
+        /* The first parts, in place: most strings have one part and become
+         * an EXPR_STRING, so the arrays are only built by mk_concat. Never
+         * copy a Parts. */
+        Expr *small[4];
+        Pos small_poss[4];
 } Parts;
 
 static void parts_add(Parts *p, Expr *e, Pos pos) {
-        if (p->n == p->cap) {
-                p->cap = p->cap ? p->cap * 2 : 4;
+        if (p->cap == 0) {
+                p->parts = p->small;
+                p->poss = p->small_poss;
+                p->cap = ELEMENTSOF(p->small);
+        } else if (p->n == p->cap) {
+                p->cap *= 2;
                 Expr **np = ast_alloc(sizeof(Expr *) * p->cap);
                 Pos *npos = ast_alloc(sizeof(Pos) * p->cap);
                 if (p->n) {
@@ -210,8 +222,10 @@ static Expr *mk_concat(Pos pos, bool force_string, Parts *p) {
         Expr *e = expr_new(EXPR_CONCAT_STRINGS, pos);
         e->concat.force_string = force_string;
         e->concat.n = p->n;
-        e->concat.parts = p->parts;
-        e->concat.poss = p->poss;
+        e->concat.parts = ast_alloc(sizeof(Expr *) * p->n);
+        e->concat.poss = ast_alloc(sizeof(Pos) * p->n);
+        memcpy(e->concat.parts, p->parts, sizeof(Expr *) * p->n);
+        memcpy(e->concat.poss, p->poss, sizeof(Pos) * p->n);
         return e;
 }
 
@@ -413,8 +427,11 @@ static bool parse_attr_name(Parser *ps, AttrName *ret, bool *ret_dynamic) {
 }
 
 static bool parse_attr_path(Parser *ps, AttrPath *ret) {
-        uint32_t n = 0, cap = 4;
-        AttrName *names = ast_alloc(sizeof(AttrName) * cap);
+        /* Built in place, then copied at its exact size (most paths have
+         * one or two names). */
+        AttrName small[8];
+        uint32_t n = 0, cap = ELEMENTSOF(small);
+        AttrName *names = small;
         for (;;) {
                 bool dyn;
                 if (n >= MAX_ATTR_PATH) {
@@ -434,7 +451,9 @@ static bool parse_attr_path(Parser *ps, AttrPath *ret) {
                         break;
                 next(ps);
         }
-        *ret = (AttrPath) { n, names };
+        AttrName *exact = ast_alloc(sizeof(AttrName) * n);
+        memcpy(exact, names, sizeof(AttrName) * n);
+        *ret = (AttrPath) { n, exact };
         return true;
 }
 
@@ -1162,11 +1181,11 @@ int parse_nix(const char *text, size_t len, PosOrigin origin, const char *file,
         Expr *e = parse_expr(&ps);
         if (e && peek(&ps)->kind != TOK_EOF)
                 e = unexpected(&ps, NULL);
-        if (!e) {
-                if (!ps.failed)
-                        fail_at(&ps, tok_pos(&ps, peek(&ps)), "syntax error");
+        if (!e && !ps.failed)
+                fail_at(&ps, tok_pos(&ps, peek(&ps)), "syntax error");
+        lexer_free(ps.lx);
+        if (!e)
                 return -EINVAL;
-        }
         *ret = e;
         return 0;
 }

@@ -117,6 +117,8 @@ static void print(EvalState *st, Value *v, Seen *seen, StrBuf *out) {
                 break;
         case VT_THUNK:
         case VT_APP:
+        case VT_APP_INDEX:
+        case VT_APP_NAME:
         case VT_BLACKHOLE:
                 strbuf_adds(out, "<CODE>");
                 break;

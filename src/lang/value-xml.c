@@ -313,6 +313,8 @@ static int to_xml(XmlWriter *w, EvalState *st, Value *v, const Pos *pos) {
         case VT_PRIMOP_APP:
         case VT_THUNK:
         case VT_APP:
+        case VT_APP_INDEX:
+        case VT_APP_NAME:
         case VT_BLACKHOLE:
         default:
                 /* Nix does not serialise primops either. */

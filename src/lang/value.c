@@ -59,10 +59,12 @@ Attr *bindings_find(const Bindings *b, Symbol name) {
  * table; ties fall back to comparing the rest of the names. */
 typedef struct NameKey {
         uint64_t prefix;
-        const char *s;
-        size_t len;
-        Attr *attr;
+        uint32_t index; /* into the Bindings */
+        uint32_t len;
 } NameKey;
+
+/* 16-byte keys: the sort's two arrays are a quarter of the set's size. */
+static const Bindings *sort_set;
 
 static inline int name_key_cmp(const NameKey *x, const NameKey *y) {
         if (x->prefix != y->prefix)
@@ -70,7 +72,8 @@ static inline int name_key_cmp(const NameKey *x, const NameKey *y) {
         if (x->len <= 8 || y->len <= 8)
                 return x->len < y->len ? -1 : x->len > y->len;
         size_t n = (x->len < y->len ? x->len : y->len) - 8;
-        int c = memcmp(x->s + 8, y->s + 8, n);
+        int c = memcmp(symbol_str(sort_set->attrs[x->index].name) + 8,
+                       symbol_str(sort_set->attrs[y->index].name) + 8, n);
         if (c)
                 return c;
         return x->len < y->len ? -1 : x->len > y->len;
@@ -111,11 +114,13 @@ Attr **bindings_sorted_by_name(const Bindings *b) {
                 uint64_t prefix = 0;
                 for (size_t k = 0; k < 8; k++)
                         prefix = prefix << 8 | (k < len ? (unsigned char) s[k] : 0);
-                keys[i] = (NameKey) { prefix, s, len, (Attr *) &b->attrs[i] };
+                keys[i] = (NameKey) { prefix, (uint32_t) i, (uint32_t) len };
         }
+        sort_set = b;
         sort_name_keys(keys, keys + n, n);
+        sort_set = NULL;
         for (size_t i = 0; i < n; i++)
-                r[i] = keys[i].attr;
+                r[i] = (Attr *) &b->attrs[keys[i].index];
         free(keys);
         return r;
 }
@@ -134,7 +139,9 @@ void value_set_list(Value *v, size_t size) {
 const char *value_show_type(const Value *v) {
         switch ((ValueType) v->type) {
         case VT_THUNK: return "a thunk";
-        case VT_APP: return "a function application";
+        case VT_APP:
+        case VT_APP_INDEX:
+        case VT_APP_NAME: return "a function application";
         case VT_BLACKHOLE: return "a black hole";
         case VT_NULL: return "null";
         case VT_BOOL: return "a Boolean";

@@ -21,6 +21,12 @@ typedef enum ValueType {
         /* Not yet evaluated: only ever seen before eval_force(). */
         VT_THUNK,
         VT_APP,
+        /* fn applied to the integer index, allocated only when forced
+         * (the elements of builtins.genList). */
+        VT_APP_INDEX,
+        /* fn applied to the string of a symbol (app_index.index), made only
+         * when forced (builtins.mapAttrs' fn name). */
+        VT_APP_NAME,
         VT_BLACKHOLE,
         /* Normal forms. */
         VT_NULL,
@@ -69,6 +75,10 @@ struct Value {
                         Value *left, *right;
                 } app;
                 struct {
+                        Value *fn;
+                        int64_t index;
+                } app_index;
+                struct {
                         Env *env;
                         Expr *fun; /* EXPR_LAMBDA */
                 } lambda;
@@ -83,21 +93,20 @@ struct Value {
         };
 };
 
-/* An environment: the values of the variables of one scope. A `with` env
- * holds the (lazy) attribute set in values[0]. */
-typedef enum EnvKind {
-        ENV_PLAIN,
-        ENV_WITH,
-} EnvKind;
-
+/* An environment: the values of the variables of one scope. The header is
+ * one pointer, so the env of a one-argument lambda call is a single 16-byte
+ * granule of the GC heap. Its size is known statically (the binder numbered
+ * the slots). A `with` env has two slots: the (lazy) attribute set in
+ * values[0], and in values[1], not a pointer, the distance to the next
+ * enclosing `with` env (0 if none): use env_with_prev(). */
 struct Env {
         Env *up;
-        uint32_t size;
-        /* ENV_WITH: distance to the next enclosing `with` env, 0 if none. */
-        uint32_t prev_with;
-        uint8_t kind;
         Value *values[];
 };
+
+static inline uint32_t env_with_prev(const Env *env) {
+        return (uint32_t) (uintptr_t) env->values[1];
+}
 
 typedef struct Attr {
         Symbol name;
