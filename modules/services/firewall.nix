@@ -218,6 +218,15 @@ in
     environment.systemPackages = [ pkgs.nftables ];
     system.build.firewallRuleset = checkedRuleset;
 
+    # The modules the ruleset needs, loaded by systemd-modules-load in one
+    # process before the firewall starts; else nft's first use of each
+    # makes the kernel run modprobe once per module (seconds at boot in a
+    # TCG VM, where every modprobe is loaded from the 9p store).
+    boot.kernelModules = [ "nf_tables" "nft_ct" ]
+      ++ lib.optionals (cfg.logRefusedConnections || cfg.logRefusedPackets) [ "nft_log" "nf_log_syslog" ]
+      ++ lib.optionals cfg.rejectPackets [ "nft_reject_inet" ]
+      ++ lib.optionals (cfg.pingLimit != null) [ "nft_limit" ];
+
     systemd.services.firewall = {
       description = "Firewall (nftables)";
       wantedBy = [ "multi-user.target" ];
